@@ -1,0 +1,97 @@
+//! The exponential linear unit.
+
+use super::{Activation, constant};
+use num_traits::Float;
+
+/// The exponential linear unit: `x` for `x > 0`, `alpha · (e^x - 1)`
+/// otherwise.
+///
+/// `e^x - 1` is computed as `expm1(x)`, so small negative inputs keep their
+/// relative accuracy (`elu(-1e-8) = -1e-8`, where TensorFlow's
+/// `exp(x) - 1` gives 0). The derivative is `1` for `x > 0` and
+/// `alpha · e^x` otherwise (`alpha` at `0`, as TensorFlow; also `alpha` at
+/// NaN). `elu(-inf) = -alpha`; NaN gives NaN. [`Elu::default`] uses Keras's
+/// `alpha = 1`.
+///
+/// # Example
+///
+/// ```
+/// use neurite::{Activation, Elu};
+///
+/// let elu = Elu::<f64>::default();
+/// assert_eq!(elu.apply(2.0), 2.0);
+/// assert!((elu.apply(-1e-8) + 1e-8).abs() < 1e-16);
+/// assert_eq!(Elu::new(0.5_f32).apply(f32::NEG_INFINITY), -0.5);
+/// ```
+#[derive(Clone, Copy, PartialEq)]
+pub struct Elu<T> {
+    alpha: T,
+}
+
+impl<T: Float> Elu<T> {
+    /// An ELU with the given `alpha` (the negative saturation value), in the
+    /// network's float type.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Activation, Elu};
+    ///
+    /// assert_eq!(Elu::new(0.5_f64).derivative(0.0), 0.5);
+    /// ```
+    pub fn new(alpha: T) -> Self {
+        Self { alpha }
+    }
+
+    /// The `alpha` parameter.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::Elu;
+    ///
+    /// assert_eq!(Elu::<f32>::default().alpha(), 1.0);
+    /// ```
+    pub fn alpha(&self) -> T {
+        self.alpha
+    }
+}
+
+impl<T: Float> Default for Elu<T> {
+    /// Keras's default, `alpha = 1`.
+    fn default() -> Self {
+        Self::new(constant(1.0))
+    }
+}
+
+impl<T: Float> Activation<T> for Elu<T> {
+    fn apply(&self, x: T) -> T {
+        if x > T::zero() {
+            x
+        } else {
+            self.alpha * x.exp_m1()
+        }
+    }
+
+    fn derivative(&self, x: T) -> T {
+        if x > T::zero() {
+            T::one()
+        } else {
+            // `Float::min` ignores NaN, so NaN lands on `alpha · e^0`, as in TF.
+            self.alpha * x.min(T::zero()).exp()
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "elu"
+    }
+}
+
+// Written by hand so that every `Float`, not only `Debug` ones, qualifies.
+impl<T: Float> std::fmt::Debug for Elu<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Elu")
+            .field("alpha", &self.alpha.to_f64())
+            .finish()
+    }
+}

@@ -1,0 +1,95 @@
+//! The leaky rectified linear unit.
+
+use super::{Activation, constant};
+use num_traits::Float;
+
+/// The leaky ReLU: `x` for `x > 0`, `slope · x` otherwise.
+///
+/// With a slope below 1 this is the tutorial's `max(0.1x, x)`.
+/// [`LeakyRelu::default`] uses the tutorial's slope of `0.1`. Frameworks
+/// disagree on the default, so say the slope when porting a model:
+/// Keras 3 uses `0.2` for `activation="leaky_relu"` (and for
+/// `keras.activations.leaky_relu`) but `0.3` for the `keras.layers.LeakyReLU`
+/// layer, and PyTorch's `nn.LeakyReLU` uses `0.01`. Parsing the Keras name
+/// `"leaky_relu"` into a [`BuiltinActivation`](crate::BuiltinActivation)
+/// gives Keras's `0.2`.
+///
+/// The derivative is `1` for `x > 0` and `slope` otherwise (also at `0` and
+/// at NaN, as TensorFlow does). NaN gives NaN.
+///
+/// # Example
+///
+/// ```
+/// use neurite::{Activation, LeakyRelu};
+///
+/// let tutorial = LeakyRelu::<f64>::default();
+/// assert_eq!(tutorial.apply(-2.0), -0.2);
+/// assert_eq!(tutorial.slope(), 0.1);
+///
+/// let pytorch = LeakyRelu::new(0.01_f32);
+/// assert_eq!(pytorch.derivative(-1.0), 0.01);
+/// assert_eq!(pytorch.apply(3.0), 3.0);
+/// ```
+#[derive(Clone, Copy, PartialEq)]
+pub struct LeakyRelu<T> {
+    slope: T,
+}
+
+impl<T: Float> LeakyRelu<T> {
+    /// A leaky ReLU with the given slope for negative inputs, in the
+    /// network's float type.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Activation, LeakyRelu};
+    ///
+    /// assert_eq!(LeakyRelu::new(0.3_f32).apply(-1.0), -0.3);
+    /// ```
+    pub fn new(slope: T) -> Self {
+        Self { slope }
+    }
+
+    /// The slope for negative inputs.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::LeakyRelu;
+    ///
+    /// assert_eq!(LeakyRelu::new(0.2_f64).slope(), 0.2);
+    /// ```
+    pub fn slope(&self) -> T {
+        self.slope
+    }
+}
+
+impl<T: Float> Default for LeakyRelu<T> {
+    /// The tutorial's `max(0.1x, x)`: slope `0.1`.
+    fn default() -> Self {
+        Self::new(constant(0.1))
+    }
+}
+
+impl<T: Float> Activation<T> for LeakyRelu<T> {
+    fn apply(&self, x: T) -> T {
+        if x > T::zero() { x } else { self.slope * x }
+    }
+
+    fn derivative(&self, x: T) -> T {
+        if x > T::zero() { T::one() } else { self.slope }
+    }
+
+    fn name(&self) -> &'static str {
+        "leaky_relu"
+    }
+}
+
+// Written by hand so that every `Float`, not only `Debug` ones, qualifies.
+impl<T: Float> std::fmt::Debug for LeakyRelu<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LeakyRelu")
+            .field("slope", &self.slope.to_f64())
+            .finish()
+    }
+}

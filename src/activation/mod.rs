@@ -1,0 +1,160 @@
+//! Activation functions and their derivatives.
+//!
+//! Each function is a small type implementing [`Activation<T>`] for every
+//! `T: num_traits::Float`, in a file of its own: the formula, the scalar
+//! definition, the closed-form derivative and the hook into the vectorized
+//! kernels. [`BuiltinActivation`] gathers them so one can be chosen by its
+//! Keras name at run time.
+//!
+//! # NaN and infinities
+//!
+//! NaN in gives NaN out for every function. `±inf` gives the mathematical
+//! limit (`sigmoid(inf) = 1`, `tanh(-inf) = -1`, `elu(-inf) = -alpha`,
+//! `relu(inf) = inf`). Derivatives follow TensorFlow's conventions at the
+//! kinks and at NaN: `relu'(0) = 0`, `leaky_relu'(0) = slope`,
+//! `elu'(0) = alpha`; at NaN the piecewise functions return the value of
+//! their non-positive branch (`relu' = 0`, `leaky_relu' = slope`,
+//! `elu' = alpha`, `linear' = 1`) and the smooth ones return NaN.
+
+mod builtin;
+mod elu;
+mod leaky_relu;
+mod linear;
+mod relu;
+mod sigmoid;
+mod softmax;
+mod tanh;
+
+pub use builtin::BuiltinActivation;
+pub use elu::Elu;
+pub use leaky_relu::LeakyRelu;
+pub use linear::Linear;
+pub use relu::Relu;
+pub use sigmoid::Sigmoid;
+pub use softmax::Softmax;
+pub use tanh::Tanh;
+
+use ndarray::ArrayViewMut2;
+use num_traits::Float;
+use std::fmt::Debug;
+
+/// An activation function `f` with its derivative `f'`.
+///
+/// `apply` and `derivative` work on one value; `apply_slice` and
+/// `apply_rows` work in place on many, and are where the vectorized kernels
+/// for `f32` and `f64` come in. Layers ask for `Send + Sync` activations
+/// so that a model can be shared between threads; all built-ins are.
+///
+/// Most activations are element-wise and only need `apply` and
+/// `derivative`. A function that mixes the values of a row, such as
+/// [`Softmax`], overrides [`apply_rows`](Activation::apply_rows): that is
+/// the method a [`Dense`](crate::Dense) layer calls on its `(batch, units)`
+/// output, so any activation, element-wise or not, plugs into a layer.
+///
+/// # Example
+///
+/// A custom activation, usable in a `Dense` layer like the built-ins:
+///
+/// ```
+/// use neurite::Activation;
+/// use num_traits::Float;
+///
+/// /// softplus(x) = ln(1 + e^x)
+/// #[derive(Debug, Clone, Copy)]
+/// struct Softplus;
+///
+/// impl<T: Float> Activation<T> for Softplus {
+///     fn apply(&self, x: T) -> T {
+///         x.max(T::zero()) + (-x.abs()).exp().ln_1p()
+///     }
+///     fn derivative(&self, x: T) -> T {
+///         T::one() / (T::one() + (-x).exp())
+///     }
+/// }
+///
+/// let mut xs = [0.0_f64, 1.0];
+/// Softplus.apply_slice(&mut xs);
+/// assert!((xs[0] - 2.0_f64.ln()).abs() < 1e-15);
+/// ```
+pub trait Activation<T: Float>: Debug {
+    /// `f(x)`.
+    fn apply(&self, x: T) -> T;
+
+    /// `f'(x)`, in closed form.
+    fn derivative(&self, x: T) -> T;
+
+    /// Replaces every value of `xs` by `f(x)`.
+    ///
+    /// The built-in activations override this with vectorized kernels for
+    /// `f32` and `f64`; the default applies [`apply`](Activation::apply)
+    /// to each value. An empty slice is fine.
+    fn apply_slice(&self, xs: &mut [T]) {
+        xs.iter_mut().for_each(|x| *x = self.apply(*x));
+    }
+
+    /// Applies the function to a `(batch, units)` block of layer outputs,
+    /// in place.
+    ///
+    /// The default treats every value on its own (through
+    /// [`apply_slice`](Activation::apply_slice) when the block is
+    /// contiguous); row-wise functions such as [`Softmax`] override it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Activation, Relu};
+    ///
+    /// let mut z = array![[-1.0_f32, 2.0], [3.0, -4.0]];
+    /// Relu.apply_rows(z.view_mut());
+    /// assert_eq!(z, array![[0.0, 2.0], [3.0, 0.0]]);
+    /// ```
+    fn apply_rows(&self, mut rows: ArrayViewMut2<'_, T>) {
+        match rows.as_slice_memory_order_mut() {
+            Some(values) => self.apply_slice(values),
+            None => rows.map_inplace(|x| *x = self.apply(*x)),
+        }
+    }
+
+    /// The Keras name of the function (`"sigmoid"`, `"relu"`, …), shown by
+    /// [`Sequential::summary`](crate::Sequential::summary). Custom
+    /// activations are `"custom"` unless they say otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Activation, Sigmoid};
+    ///
+    /// assert_eq!(Activation::<f32>::name(&Sigmoid), "sigmoid");
+    /// ```
+    fn name(&self) -> &'static str {
+        "custom"
+    }
+}
+
+impl<T: Float, A: Activation<T> + ?Sized> Activation<T> for Box<A> {
+    fn apply(&self, x: T) -> T {
+        (**self).apply(x)
+    }
+    fn derivative(&self, x: T) -> T {
+        (**self).derivative(x)
+    }
+    fn apply_slice(&self, xs: &mut [T]) {
+        (**self).apply_slice(xs)
+    }
+    fn apply_rows(&self, rows: ArrayViewMut2<'_, T>) {
+        (**self).apply_rows(rows)
+    }
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+}
+
+/// Converts an `f64` constant to `T`. Every `Float` can represent (a
+/// rounding of) the small literals this crate uses, so this cannot fail.
+pub(crate) fn constant<T: Float>(value: f64) -> T {
+    T::from(value).unwrap_or_else(T::nan)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,41 @@
+//! The rectified linear unit.
+
+use super::Activation;
+use num_traits::Float;
+
+/// The rectified linear unit `relu(x) = max(0, x)`.
+///
+/// The derivative is `1` for `x > 0` and `0` otherwise (TensorFlow's
+/// convention at the kink: `relu'(0) = 0`). NaN gives NaN; its derivative
+/// at NaN is `0`.
+///
+/// # Example
+///
+/// ```
+/// use neurite::{Activation, Relu};
+///
+/// let mut xs = [-2.0_f32, 0.0, 3.5];
+/// Relu.apply_slice(&mut xs);
+/// assert_eq!(xs, [0.0, 0.0, 3.5]);
+/// assert_eq!(Relu.derivative(0.0_f32), 0.0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Relu;
+
+impl<T: Float> Activation<T> for Relu {
+    fn apply(&self, x: T) -> T {
+        if x.is_nan() || x > T::zero() {
+            x
+        } else {
+            T::zero()
+        }
+    }
+
+    fn derivative(&self, x: T) -> T {
+        if x > T::zero() { T::one() } else { T::zero() }
+    }
+
+    fn name(&self) -> &'static str {
+        "relu"
+    }
+}

@@ -1,0 +1,126 @@
+//! Softmax over the last axis.
+
+use super::Activation;
+use crate::error::{Error, check_shape};
+use ndarray::ArrayViewMut2;
+use num_traits::Float;
+
+/// Softmax over each row: `softmax(x)_i = e^(x_i) / Σ_j e^(x_j)`.
+///
+/// Softmax mixes the values of a row, so it is not an element-wise
+/// function. It still implements [`Activation`], which is how
+/// `Dense::new(kernel, bias, Softmax)` works like Keras's
+/// `Dense(units, activation="softmax")`:
+///
+/// - [`apply_rows`](Activation::apply_rows), which a `Dense` layer calls on
+///   its `(batch, units)` output, normalises every row on its own;
+/// - [`apply_slice`](Activation::apply_slice) treats the whole slice as one
+///   row;
+/// - [`apply`](Activation::apply) and [`derivative`](Activation::derivative)
+///   treat their argument as a row of length one: `softmax(x) = 1` and its
+///   derivative `y(1 - y) = 0` for finite `x`. For the gradient of a full
+///   row use [`Softmax::vjp`].
+///
+/// Rows are shifted by their maximum before exponentiating, so large inputs
+/// do not overflow. As in Keras, a row holding NaN or `+inf` becomes all
+/// NaN, `-inf` entries give `0`, and a row of only `-inf` gives NaN.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::{Activation, Softmax};
+///
+/// let mut z = array![[1.0_f64, 1.0], [0.0, f64::NEG_INFINITY]];
+/// Softmax.apply_rows(z.view_mut());
+/// assert_eq!(z, array![[0.5, 0.5], [1.0, 0.0]]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Softmax;
+
+impl Softmax {
+    /// The vector-Jacobian product of one row: given the softmax output `y`
+    /// of the row and an upstream gradient `g = ∂L/∂y`, returns
+    /// `∂L/∂x_i = y_i (g_i - Σ_j g_j y_j)` without forming the Jacobian.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] when the two rows differ in length.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::Softmax;
+    ///
+    /// // Equal outputs and an upstream gradient that favours the first.
+    /// let grad = Softmax::vjp(&[0.5_f64, 0.5], &[1.0, 0.0])?;
+    /// assert_eq!(grad, vec![0.25, -0.25]);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn vjp<T: Float>(y: &[T], upstream: &[T]) -> Result<Vec<T>, Error> {
+        check_shape("softmax upstream gradient", &[y.len()], &[upstream.len()])?;
+        let dot = y
+            .iter()
+            .zip(upstream)
+            .fold(T::zero(), |acc, (&y, &g)| acc + y * g);
+        Ok(y.iter()
+            .zip(upstream)
+            .map(|(&y, &g)| y * (g - dot))
+            .collect())
+    }
+}
+
+/// Normalises one row in place.
+fn softmax_row<T: Float>(row: &mut [T]) {
+    let max = row.iter().fold(T::neg_infinity(), |m, &x| {
+        if x.is_nan() || m.is_nan() {
+            T::nan()
+        } else {
+            m.max(x)
+        }
+    });
+    if !max.is_finite() {
+        // NaN, +inf or an all -inf row: Keras gives NaN for every entry.
+        row.iter_mut().for_each(|x| *x = T::nan());
+        return;
+    }
+    let mut sum = T::zero();
+    for x in row.iter_mut() {
+        *x = (*x - max).exp();
+        sum = sum + *x;
+    }
+    row.iter_mut().for_each(|x| *x = *x / sum);
+}
+
+impl<T: Float> Activation<T> for Softmax {
+    fn apply(&self, x: T) -> T {
+        if x.is_finite() { T::one() } else { T::nan() }
+    }
+
+    fn derivative(&self, x: T) -> T {
+        if x.is_finite() { T::zero() } else { T::nan() }
+    }
+
+    fn apply_slice(&self, xs: &mut [T]) {
+        if !xs.is_empty() {
+            softmax_row(xs);
+        }
+    }
+
+    fn apply_rows(&self, mut rows: ArrayViewMut2<'_, T>) {
+        for mut row in rows.rows_mut() {
+            match row.as_slice_mut() {
+                Some(values) => self.apply_slice(values),
+                None => {
+                    let mut values = row.to_vec();
+                    self.apply_slice(&mut values);
+                    row.iter_mut().zip(values).for_each(|(x, v)| *x = v);
+                }
+            }
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "softmax"
+    }
+}

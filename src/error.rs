@@ -1,0 +1,169 @@
+//! The one error type of the crate.
+//!
+//! Every fallible public function returns [`Error`]; each variant says what
+//! was expected and what was found, so a message alone is enough to locate
+//! the mistake.
+
+use std::fmt;
+
+/// Everything that can go wrong when building or running a network.
+///
+/// The enum is `#[non_exhaustive]`: later versions may add variants, so a
+/// `match` on it needs a wildcard arm.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::{array, Array1};
+/// use neurite::{Dense, Error, Relu};
+///
+/// // A kernel for 2 inputs and 1 unit, but a bias for 3 units.
+/// let result = Dense::new(array![[0.5_f32], [0.25]], Array1::zeros(3), Relu);
+/// match result {
+///     Err(Error::ShapeMismatch { expected, found, .. }) => {
+///         assert_eq!(expected, vec![1]);
+///         assert_eq!(found, vec![3]);
+///     }
+///     other => panic!("unexpected: {other:?}"),
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// An array has the wrong shape.
+    ShapeMismatch {
+        /// Which array, e.g. `"Dense bias"` or `"labels"`.
+        what: String,
+        /// The shape that was required.
+        expected: Vec<usize>,
+        /// The shape that was given.
+        found: Vec<usize>,
+    },
+    /// The number of input features does not match what a layer takes.
+    WidthMismatch {
+        /// Where the mismatch was found, e.g. `"layer 1 (Dense)"`.
+        what: String,
+        /// The width the layer takes.
+        expected: usize,
+        /// The width it was given.
+        found: usize,
+    },
+    /// A batch has no rows (or a loss was asked of no values).
+    EmptyBatch {
+        /// What was empty.
+        what: String,
+    },
+    /// A [`Sequential`](crate::Sequential) model without layers was run.
+    EmptyModel,
+    /// A label is outside `[0, 1]` (or is NaN).
+    LabelOutOfRange {
+        /// Position of the label in row-major order.
+        index: usize,
+        /// The offending value, widened to `f64`.
+        value: f64,
+    },
+    /// A name given to `FromStr` is not a known activation.
+    UnknownActivation {
+        /// The name that was given.
+        name: String,
+    },
+    /// A size or hyper-parameter is not allowed (e.g. a layer with 0 units).
+    InvalidParameter {
+        /// The parameter's name.
+        name: &'static str,
+        /// What is allowed.
+        expected: &'static str,
+        /// The value that was given, formatted.
+        found: String,
+    },
+}
+
+/// The Keras names [`FromStr`](std::str::FromStr) understands, for messages.
+pub(crate) const ACTIVATION_NAMES: &str = "sigmoid, tanh, relu, leaky_relu, elu, linear, softmax";
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::ShapeMismatch {
+                what,
+                expected,
+                found,
+            } => write!(f, "{what}: expected shape {expected:?}, found {found:?}"),
+            Error::WidthMismatch {
+                what,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{what}: expected {expected} input features, found {found}"
+            ),
+            Error::EmptyBatch { what } => write!(f, "{what}: expected at least one row, found 0"),
+            Error::EmptyModel => write!(f, "the model has no layers: add one before running it"),
+            Error::LabelOutOfRange { index, value } => write!(
+                f,
+                "label {index}: expected a value in [0, 1], found {value}"
+            ),
+            Error::UnknownActivation { name } => write!(
+                f,
+                "unknown activation {name:?}: expected one of {ACTIVATION_NAMES}"
+            ),
+            Error::InvalidParameter {
+                name,
+                expected,
+                found,
+            } => write!(f, "{name}: expected {expected}, found {found}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Checks that `found` equals `expected`, naming the array in the error.
+pub(crate) fn check_shape(what: &str, expected: &[usize], found: &[usize]) -> Result<(), Error> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(Error::ShapeMismatch {
+            what: what.to_owned(),
+            expected: expected.to_vec(),
+            found: found.to_vec(),
+        })
+    }
+}
+
+/// Checks that a layer is given as many features as it takes.
+pub(crate) fn check_width(what: &str, expected: usize, found: usize) -> Result<(), Error> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(Error::WidthMismatch {
+            what: what.to_owned(),
+            expected,
+            found,
+        })
+    }
+}
+
+/// Checks that a batch has at least one row.
+pub(crate) fn check_not_empty(what: &str, rows: usize) -> Result<(), Error> {
+    if rows == 0 {
+        Err(Error::EmptyBatch {
+            what: what.to_owned(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks that a size parameter is at least 1.
+pub(crate) fn check_positive(name: &'static str, value: usize) -> Result<(), Error> {
+    if value == 0 {
+        Err(Error::InvalidParameter {
+            name,
+            expected: "at least 1",
+            found: "0".to_owned(),
+        })
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,198 @@
+//! The fully connected layer.
+
+use super::{Layer, affine_into, check_io, init::glorot_uniform};
+use crate::Element;
+use crate::activation::{Activation, BuiltinActivation};
+use crate::error::{Error, check_positive, check_shape};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
+
+/// A fully connected layer: `y = activation(x · W + b)`.
+///
+/// The kernel `W` has Keras's layout `(inputs, units)` and the bias `b` is
+/// `(units,)`, so a layer has `inputs · units + units` parameters: one
+/// weight per input and unit plus one bias per unit. The activation is any
+/// [`Activation<T>`], chosen by type (`Relu`, `Softmax`, …) or at run time
+/// as a [`BuiltinActivation`] (the default type parameter).
+///
+/// # Example
+///
+/// The tutorial's first model, one sigmoid unit over two features:
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::{Dense, Layer, Sigmoid};
+///
+/// let dense = Dense::new(array![[0.1_f64], [-0.3]], array![0.0], Sigmoid)?;
+/// assert_eq!(dense.param_count(), 3);
+/// let y = dense.forward(array![[1.0, 1.0]].view())?;
+/// assert!((y[[0, 0]] - 1.0 / (1.0 + 0.2_f64.exp())).abs() < 1e-15);
+/// # Ok::<(), neurite::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dense<T, A = BuiltinActivation<T>> {
+    kernel: Array2<T>,
+    bias: Array1<T>,
+    activation: A,
+}
+
+impl<T: Element, A: Activation<T>> Dense<T, A> {
+    /// A layer from a kernel `(inputs, units)`, a bias `(units,)` and an
+    /// activation.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] when the bias length is not the kernel's
+    /// number of columns; [`Error::InvalidParameter`] when the kernel has
+    /// no rows or no columns.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::{array, Array1};
+    /// use neurite::{Dense, Softmax};
+    ///
+    /// let layer = Dense::new(array![[1.0_f32, 2.0, 3.0]], Array1::zeros(3), Softmax)?;
+    /// assert_eq!(layer.units(), 3);
+    /// assert!(Dense::new(array![[1.0_f32, 2.0]], Array1::zeros(3), Softmax).is_err());
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn new(kernel: Array2<T>, bias: Array1<T>, activation: A) -> Result<Self, Error> {
+        check_positive("Dense inputs", kernel.nrows())?;
+        check_positive("Dense units", kernel.ncols())?;
+        check_shape("Dense bias", &[kernel.ncols()], bias.shape())?;
+        Ok(Self {
+            kernel,
+            bias,
+            activation,
+        })
+    }
+
+    /// An untrained layer initialised as Keras does by default: the kernel
+    /// drawn from Glorot's uniform distribution
+    /// `U(±sqrt(6 / (inputs + units)))`, the bias zero. The same `seed`
+    /// gives the same weights on every machine.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when `inputs` or `units` is 0.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Dense, Layer, Relu};
+    ///
+    /// let a = Dense::<f32, _>::glorot(784, 128, Relu, 42)?;
+    /// let b = Dense::<f32, _>::glorot(784, 128, Relu, 42)?;
+    /// assert_eq!(a, b);
+    /// assert_eq!(a.param_count(), 784 * 128 + 128);
+    /// let limit = (6.0_f32 / (784.0 + 128.0)).sqrt();
+    /// assert!(a.kernel().iter().all(|w| w.abs() <= limit));
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn glorot(inputs: usize, units: usize, activation: A, seed: u64) -> Result<Self, Error> {
+        check_positive("Dense inputs", inputs)?;
+        check_positive("Dense units", units)?;
+        let kernel = glorot_uniform((inputs, units), inputs, units, seed);
+        Self::new(kernel, Array1::zeros(units), activation)
+    }
+
+    /// The kernel, `(inputs, units)`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Relu};
+    ///
+    /// let layer = Dense::new(array![[2.0_f32]], array![0.5], Relu)?;
+    /// assert_eq!(layer.kernel(), &array![[2.0]]);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn kernel(&self) -> &Array2<T> {
+        &self.kernel
+    }
+
+    /// The bias, `(units,)`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Relu};
+    ///
+    /// let layer = Dense::new(array![[2.0_f32]], array![0.5], Relu)?;
+    /// assert_eq!(layer.bias(), &array![0.5]);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn bias(&self) -> &Array1<T> {
+        &self.bias
+    }
+
+    /// The activation.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Relu};
+    ///
+    /// let layer = Dense::new(array![[2.0_f32]], array![0.5], Relu)?;
+    /// assert_eq!(layer.activation(), &Relu);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn activation(&self) -> &A {
+        &self.activation
+    }
+
+    /// The number of units (output features).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use neurite::{Dense, Relu};
+    ///
+    /// let layer = Dense::new(Array2::<f64>::zeros((3, 4)), ndarray::Array1::zeros(4), Relu)?;
+    /// assert_eq!(layer.units(), 4);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn units(&self) -> usize {
+        self.kernel.ncols()
+    }
+}
+
+impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
+    fn input_width(&self) -> usize {
+        self.kernel.nrows()
+    }
+
+    fn output_width(&self) -> usize {
+        self.kernel.ncols()
+    }
+
+    fn param_count(&self) -> usize {
+        self.kernel.len() + self.bias.len()
+    }
+
+    fn class_name(&self) -> &'static str {
+        "Dense"
+    }
+
+    fn activation_name(&self) -> &'static str {
+        self.activation.name()
+    }
+
+    fn pre_activation_into(
+        &self,
+        x: ArrayView2<'_, T>,
+        out: ArrayViewMut2<'_, T>,
+    ) -> Result<(), Error> {
+        check_io(self, &x, &out)?;
+        affine_into(x, self.kernel.view(), self.bias.view(), out);
+        Ok(())
+    }
+
+    fn activate(&self, pre_activations: ArrayViewMut2<'_, T>) {
+        self.activation.apply_rows(pre_activations);
+    }
+}

@@ -1,0 +1,70 @@
+//! # neurite
+//!
+//! Small dense neural networks on [`ndarray`], with the semantics of Keras:
+//! activation functions with their derivatives ([`Sigmoid`], [`Tanh`],
+//! [`Relu`], [`LeakyRelu`], [`Elu`], [`Linear`], [`Softmax`]), [`Dense`]
+//! and [`Maxout`] layers, a [`Sequential`] container that checks shapes,
+//! counts parameters, runs forward passes and prints a summary, and binary
+//! cross-entropy and accuracy in [`loss`].
+//!
+//! Everything is generic over the float type `T` ([`num_traits::Float`]);
+//! `f32` and `f64` are the types the crate is tuned for.
+//!
+//! ## Quick start
+//!
+//! The tutorial's first model: one sigmoid unit over two features.
+//!
+//! ```
+//! use ndarray::array;
+//! use neurite::{Dense, Sequential, Sigmoid};
+//!
+//! let mut model = Sequential::new();
+//! model.add(Dense::new(array![[0.11075378_f32], [-0.37975395]], array![0.00316224], Sigmoid)?)?;
+//!
+//! let x = array![[1.0, 1.0], [2.0, 0.0]];
+//! let y = model.forward(&x)?;
+//! assert!((y[[0, 0]] - 0.43392918).abs() < 1e-6);
+//! println!("{}", model.summary());
+//! # Ok::<(), neurite::Error>(())
+//! ```
+//!
+//! ## Errors, not panics
+//!
+//! Every function that takes data from a caller checks it and returns an
+//! [`Error`] that says what was expected and what was found: widths that do
+//! not fit, empty batches, labels outside `[0, 1]`, unknown activation
+//! names. NaN and infinities in the data are not errors; they propagate as
+//! IEEE arithmetic says (see [`activation`] for each function's limits).
+
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+#![warn(rust_2018_idioms)]
+
+pub mod activation;
+mod error;
+pub mod layer;
+pub mod loss;
+mod sequential;
+
+pub use activation::{
+    Activation, BuiltinActivation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
+};
+pub use error::Error;
+pub use layer::{Dense, Layer, Maxout};
+pub use sequential::{Evaluation, Sequential, Summary};
+
+/// The element types layers and models work with: any [`num_traits::Float`]
+/// that can be shared between threads (`f32`, `f64`, and others such as
+/// `half::f16`). Implemented for every such type; nothing to implement.
+///
+/// # Example
+///
+/// ```
+/// fn parameters<T: neurite::Element>(model: &neurite::Sequential<T>) -> usize {
+///     model.param_count()
+/// }
+/// assert_eq!(parameters(&neurite::Sequential::<f32>::new()), 0);
+/// ```
+pub trait Element: num_traits::Float + std::fmt::Debug + Send + Sync + 'static {}
+
+impl<T: num_traits::Float + std::fmt::Debug + Send + Sync + 'static> Element for T {}

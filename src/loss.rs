@@ -1,0 +1,424 @@
+//! Binary cross-entropy and binary accuracy, with Keras's semantics.
+//!
+//! For a label `y ∈ [0, 1]` and a predicted probability `p`, binary
+//! cross-entropy is `-(y·ln p + (1 - y)·ln(1 - p))`. As in Keras:
+//!
+//! - `p` is first clipped to `[ε, 1 - ε]` with `ε = 1e-7` rounded to `T`,
+//!   so a perfectly wrong prediction costs about 16 instead of infinity;
+//! - a *sample* is a lane along the last axis: its loss is the mean over
+//!   that lane, and the loss of a batch is the sum of the sample losses
+//!   divided by the number of samples (for equal lanes, the mean over all
+//!   elements). A 1-D array is one sample.
+//!
+//! From logits `z` (the pre-activation of a sigmoid) the loss is
+//! `max(z, 0) - z·y + ln(1 + e^(-|z|))`: exact for every `z`, without
+//! clipping. [`Sequential::evaluate`](crate::Sequential::evaluate) uses
+//! this form when the model ends in a sigmoid, as Keras does.
+//!
+//! Labels outside `[0, 1]`, NaN labels, shapes that differ and empty arrays
+//! are errors. A NaN prediction or logit gives a NaN loss.
+//!
+//! # Example
+//!
+//! ```
+//! use ndarray::array;
+//! use neurite::loss;
+//!
+//! let y_true = array![[1.0_f64], [0.0]];
+//! let y_pred = array![[0.9], [0.2]];
+//! let bce = loss::binary_cross_entropy(&y_true, &y_pred)?;
+//! let by_hand = -(0.9_f64.ln() + 0.8_f64.ln()) / 2.0;
+//! assert!((bce - by_hand).abs() < 1e-15);
+//! assert_eq!(loss::binary_accuracy(&y_true, &y_pred)?, 1.0);
+//! # Ok::<(), neurite::Error>(())
+//! ```
+
+use crate::activation::constant;
+use crate::error::{Error, check_shape};
+use ndarray::{Array1, ArrayBase, ArrayView1, Axis, Data, Dimension, Ix1};
+use num_traits::Float;
+
+/// Keras's `epsilon()`: predictions are clipped to `[ε, 1 - ε]`.
+pub const EPSILON: f64 = 1e-7;
+
+/// Mean binary cross-entropy of probabilities `y_pred` against labels
+/// `y_true` (same shape), with Keras's clipping and reduction.
+///
+/// # Errors
+///
+/// [`Error::ShapeMismatch`] when the shapes differ or the arrays are 0-D,
+/// [`Error::EmptyBatch`] when they are empty, [`Error::LabelOutOfRange`]
+/// for a label outside `[0, 1]` or NaN.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::{loss, Error};
+///
+/// // A perfectly wrong prediction is clipped, not infinite.
+/// let bce = loss::binary_cross_entropy(&array![0.0_f32], &array![1.0])?;
+/// assert!((bce - 15.942385).abs() < 1e-5);
+///
+/// let bad = loss::binary_cross_entropy(&array![2.0_f32], &array![0.5]);
+/// assert!(matches!(bad, Err(Error::LabelOutOfRange { index: 0, .. })));
+/// # Ok::<(), Error>(())
+/// ```
+pub fn binary_cross_entropy<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    y_pred: &ArrayBase<S2, D>,
+) -> Result<T, Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    mean_of_samples(&binary_cross_entropy_per_sample(y_true, y_pred)?)
+}
+
+/// Mean binary cross-entropy computed from logits `z` (pre-sigmoid
+/// values): `max(z, 0) - z·y + ln(1 + e^(-|z|))`, stable for every `z`.
+///
+/// # Errors
+///
+/// As [`binary_cross_entropy`].
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::loss;
+///
+/// // z = 0 means p = 0.5 whatever the label: the loss is ln 2.
+/// let bce = loss::binary_cross_entropy_with_logits(&array![[1.0_f64, 0.0]], &array![[0.0, 0.0]])?;
+/// assert!((bce - 2.0_f64.ln()).abs() < 1e-15);
+/// // A confident, wrong logit costs what it should, with no clipping.
+/// let wrong = loss::binary_cross_entropy_with_logits(&array![1.0_f64], &array![-100.0])?;
+/// assert_eq!(wrong, 100.0);
+/// # Ok::<(), neurite::Error>(())
+/// ```
+pub fn binary_cross_entropy_with_logits<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    logits: &ArrayBase<S2, D>,
+) -> Result<T, Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    mean_of_samples(&binary_cross_entropy_with_logits_per_sample(
+        y_true, logits,
+    )?)
+}
+
+/// Binary cross-entropy of each sample (each lane along the last axis),
+/// from probabilities: Keras's `reduction=None`.
+///
+/// # Errors
+///
+/// As [`binary_cross_entropy`].
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::loss;
+///
+/// let per_sample = loss::binary_cross_entropy_per_sample(
+///     &array![[1.0_f64, 1.0], [0.0, 0.0]],
+///     &array![[0.5, 0.5], [0.5, 0.5]],
+/// )?;
+/// assert_eq!(per_sample.len(), 2);
+/// assert!((per_sample[1] - 2.0_f64.ln()).abs() < 1e-15);
+/// # Ok::<(), neurite::Error>(())
+/// ```
+pub fn binary_cross_entropy_per_sample<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    y_pred: &ArrayBase<S2, D>,
+) -> Result<Array1<T>, Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    let (low, high) = clip_bounds::<T>();
+    per_sample(y_true, y_pred, |y, p| {
+        let p = p.max(low).min(high);
+        -(y * p.ln() + (T::one() - y) * (T::one() - p).ln())
+    })
+}
+
+/// Binary cross-entropy of each sample, from logits.
+///
+/// # Errors
+///
+/// As [`binary_cross_entropy`].
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::loss;
+///
+/// let per_sample = loss::binary_cross_entropy_with_logits_per_sample(
+///     &array![[1.0_f64], [0.0]],
+///     &array![[50.0], [50.0]],
+/// )?;
+/// assert_eq!(per_sample[1], 50.0);
+/// # Ok::<(), neurite::Error>(())
+/// ```
+pub fn binary_cross_entropy_with_logits_per_sample<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    logits: &ArrayBase<S2, D>,
+) -> Result<Array1<T>, Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    per_sample(y_true, logits, logit_loss)
+}
+
+/// Keras's reduction of per-sample losses with sample weights:
+/// `Σ wᵢ·lossᵢ / n` (the weights are not renormalised).
+///
+/// # Errors
+///
+/// [`Error::ShapeMismatch`] when the lengths differ, [`Error::EmptyBatch`]
+/// when there are no samples.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::loss;
+///
+/// let weighted = loss::weighted_mean(&array![1.0_f64, 3.0], &array![0.0, 2.0])?;
+/// assert_eq!(weighted, 3.0);
+/// # Ok::<(), neurite::Error>(())
+/// ```
+pub fn weighted_mean<T, S1, S2>(
+    per_sample: &ArrayBase<S1, Ix1>,
+    sample_weight: &ArrayBase<S2, Ix1>,
+) -> Result<T, Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+{
+    check_shape("sample weights", per_sample.shape(), sample_weight.shape())?;
+    let weighted: Array1<T> = per_sample
+        .iter()
+        .zip(sample_weight)
+        .map(|(&loss, &w)| loss * w)
+        .collect();
+    mean_of_samples(&weighted)
+}
+
+/// Fraction of predictions on the right side of 0.5: class 1 when
+/// `p > 0.5` (strictly, so 0.5 is class 0), counted correct when it equals
+/// the label. Soft labels such as 0.3 are never counted correct, as in
+/// Keras.
+///
+/// # Errors
+///
+/// As [`binary_cross_entropy`].
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::loss;
+///
+/// let acc = loss::binary_accuracy(&array![1.0_f32, 0.0, 1.0, 0.0], &array![0.9, 0.5, 0.5, 0.1])?;
+/// assert_eq!(acc, 0.75);
+/// # Ok::<(), neurite::Error>(())
+/// ```
+pub fn binary_accuracy<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    y_pred: &ArrayBase<S2, D>,
+) -> Result<T, Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    mean_of_samples(&per_sample(y_true, y_pred, hit)?)
+}
+
+/// Binary accuracy with sample weights, as Keras's metric computes it:
+/// `Σ wᵢ·accuracyᵢ / Σ wᵢ` over samples (0 when the weights sum to 0,
+/// like Keras's `divide_no_nan`).
+///
+/// # Errors
+///
+/// As [`binary_cross_entropy`], and [`Error::ShapeMismatch`] when there is
+/// not one weight per sample.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::loss;
+///
+/// let acc = loss::binary_accuracy_weighted(
+///     &array![[1.0_f64], [0.0]],
+///     &array![[0.9], [0.9]],
+///     &array![3.0, 1.0],
+/// )?;
+/// assert_eq!(acc, 0.75);
+/// # Ok::<(), neurite::Error>(())
+/// ```
+pub fn binary_accuracy_weighted<T, S1, S2, S3, D>(
+    y_true: &ArrayBase<S1, D>,
+    y_pred: &ArrayBase<S2, D>,
+    sample_weight: &ArrayBase<S3, Ix1>,
+) -> Result<T, Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    S3: Data<Elem = T>,
+    D: Dimension,
+{
+    let accuracy = per_sample(y_true, y_pred, hit)?;
+    check_shape("sample weights", accuracy.shape(), sample_weight.shape())?;
+    let (hits, total) = accuracy
+        .iter()
+        .zip(sample_weight)
+        .fold((T::zero(), T::zero()), |(hits, total), (&a, &w)| {
+            (hits + a * w, total + w)
+        });
+    Ok(if total == T::zero() {
+        T::zero()
+    } else {
+        hits / total
+    })
+}
+
+/// `1` when the thresholded prediction equals the label, else `0`.
+fn hit<T: Float>(y: T, p: T) -> T {
+    let class = if p > constant(0.5) {
+        T::one()
+    } else {
+        T::zero()
+    };
+    if y == class { T::one() } else { T::zero() }
+}
+
+/// The from-logits loss of one element.
+pub(crate) fn logit_loss<T: Float>(y: T, z: T) -> T {
+    z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p()
+}
+
+/// `[ε, 1 - ε]` in `T`, rounded as Keras rounds them.
+fn clip_bounds<T: Float>() -> (T, T) {
+    let epsilon = constant::<T>(EPSILON);
+    (epsilon, T::one() - epsilon)
+}
+
+/// Validates the pair and maps each sample (lane along the last axis) to the
+/// mean of `f(label, prediction)` over the lane.
+fn per_sample<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    y_pred: &ArrayBase<S2, D>,
+    f: impl Fn(T, T) -> T,
+) -> Result<Array1<T>, Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    check_pair(y_true, y_pred)?;
+    let last = Axis(y_true.ndim() - 1);
+    let width = constant::<T>(y_true.len_of(last) as f64);
+    Ok(y_true
+        .lanes(last)
+        .into_iter()
+        .zip(y_pred.lanes(last))
+        .map(|(labels, predictions)| lane_sum(labels, predictions, &f) / width)
+        .collect())
+}
+
+fn lane_sum<T: Float>(
+    labels: ArrayView1<'_, T>,
+    predictions: ArrayView1<'_, T>,
+    f: impl Fn(T, T) -> T,
+) -> T {
+    labels
+        .iter()
+        .zip(predictions)
+        .fold(T::zero(), |sum, (&y, &p)| sum + f(y, p))
+}
+
+/// Sum of the sample values divided by their number (Keras's
+/// `sum_over_batch_size`).
+fn mean_of_samples<T: Float>(values: &Array1<T>) -> Result<T, Error> {
+    if values.is_empty() {
+        return Err(Error::EmptyBatch {
+            what: "loss".to_owned(),
+        });
+    }
+    let sum = values.iter().fold(T::zero(), |sum, &v| sum + v);
+    Ok(sum / constant(values.len() as f64))
+}
+
+/// Same shape, at least 1-D, not empty, labels in `[0, 1]`.
+pub(crate) fn check_pair<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    y_pred: &ArrayBase<S2, D>,
+) -> Result<(), Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    check_shape(
+        "predictions (against the labels)",
+        y_true.shape(),
+        y_pred.shape(),
+    )?;
+    if y_true.ndim() == 0 {
+        return Err(Error::ShapeMismatch {
+            what: "labels".to_owned(),
+            expected: vec![1],
+            found: Vec::new(),
+        });
+    }
+    if y_true.is_empty() {
+        return Err(Error::EmptyBatch {
+            what: "labels".to_owned(),
+        });
+    }
+    check_labels(y_true)
+}
+
+/// Every label in `[0, 1]` (NaN is out of range).
+fn check_labels<T, S, D>(y_true: &ArrayBase<S, D>) -> Result<(), Error>
+where
+    T: Float,
+    S: Data<Elem = T>,
+    D: Dimension,
+{
+    match y_true
+        .iter()
+        .position(|&y| !(y >= T::zero() && y <= T::one()))
+    {
+        None => Ok(()),
+        Some(index) => Err(Error::LabelOutOfRange {
+            index,
+            value: y_true
+                .iter()
+                .nth(index)
+                .and_then(|y| y.to_f64())
+                .unwrap_or(f64::NAN),
+        }),
+    }
+}
