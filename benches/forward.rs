@@ -1,1 +1,127 @@
-fn main() {}
+//! Forward-pass benchmarks: each `Dense` shape beside the bare matrix
+//! product it is built on (the baseline of the same run), the tutorial's
+//! model, a 784→128→1 model at batch 4096, and binary cross-entropy over
+//! 1 M predictions beside a plain fused loop.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::{Array1, Array2, array};
+use neurite::{Dense, Layer, Relu, Sequential, Sigmoid, loss};
+use std::hint::black_box;
+use std::time::Duration;
+
+/// Deterministic values in [-1, 1): benches must not depend on a seed crate.
+fn filled(rows: usize, cols: usize, salt: u64) -> Array2<f32> {
+    Array2::from_shape_fn((rows, cols), |(i, j)| {
+        let h = (i as u64 * 0x9E37_79B9 + j as u64 * 0x85EB_CA6B + salt).wrapping_mul(0xC2B2_AE35);
+        ((h >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    })
+}
+
+fn dense_forward(c: &mut Criterion) {
+    for (batch, inputs, units) in [(1, 784, 128), (256, 784, 128), (4096, 256, 256)] {
+        let mut group = c.benchmark_group(format!("dense_relu/{batch}x{inputs}x{units}"));
+        group.throughput(Throughput::Elements((2 * batch * inputs * units) as u64));
+        let x = filled(batch, inputs, 1);
+        let layer = Dense::new(filled(inputs, units, 2), Array1::zeros(units), Relu).unwrap();
+        let mut out = Array2::zeros((batch, units));
+        group.bench_function("ndarray_dot_alone", |b| {
+            b.iter(|| black_box(x.dot(layer.kernel())))
+        });
+        group.bench_function("neurite_forward_into", |b| {
+            b.iter(|| {
+                layer
+                    .forward_into(black_box(x.view()), out.view_mut())
+                    .unwrap()
+            })
+        });
+        group.bench_function("neurite_forward", |b| {
+            b.iter(|| black_box(layer.forward(x.view()).unwrap()))
+        });
+        group.finish();
+    }
+}
+
+fn tutorial_model(c: &mut Criterion) {
+    let mut model = Sequential::new();
+    model
+        .add(
+            Dense::new(
+                array![[0.110_753_78_f32], [-0.379_753_95]],
+                array![0.003_162_24],
+                Relu,
+            )
+            .unwrap(),
+        )
+        .unwrap()
+        .add(Dense::new(array![[-0.608_115_26_f32]], array![0.003_162_27], Sigmoid).unwrap())
+        .unwrap();
+    let x = array![
+        [1.0_f32, 1.0],
+        [2.0, 0.0],
+        [1.0, 0.0],
+        [1.0, 1.0],
+        [2.0, 0.0],
+        [1.0, 0.0],
+        [3.0, 1.0],
+        [4.0, 1.0]
+    ];
+    c.bench_function("tutorial_model2_forward_8_rows", |b| {
+        b.iter(|| black_box(model.forward(black_box(&x)).unwrap()))
+    });
+}
+
+fn mlp_784_128_1(c: &mut Criterion) {
+    let mut model = Sequential::<f32>::new();
+    model
+        .add(Dense::glorot(784, 128, Relu, 1).unwrap())
+        .unwrap()
+        .add(Dense::glorot(128, 1, Sigmoid, 2).unwrap())
+        .unwrap();
+    let x = filled(4096, 784, 3);
+    let mut group = c.benchmark_group("mlp_784_128_1/4096");
+    group.throughput(Throughput::Elements(2 * 4096 * (784 * 128 + 128) as u64));
+    group.bench_function("neurite_forward", |b| {
+        b.iter(|| black_box(model.forward(&x).unwrap()))
+    });
+    group.finish();
+}
+
+fn bce(c: &mut Criterion) {
+    let n = 1 << 20;
+    let y_pred = filled(n, 1, 4).mapv(|v| 0.5 + 0.49 * v);
+    let y_true = filled(n, 1, 5).mapv(|v| if v > 0.0 { 1.0 } else { 0.0 });
+    let mut group = c.benchmark_group("bce_keras_clipping");
+    group.throughput(Throughput::Elements(n as u64));
+    group.bench_with_input(BenchmarkId::new("plain_fused_loop", n), &n, |b, _| {
+        b.iter(|| {
+            let eps = 1e-7_f32;
+            let sum: f32 = y_true
+                .iter()
+                .zip(y_pred.iter())
+                .map(|(&y, &p)| {
+                    let p = p.clamp(eps, 1.0 - eps);
+                    -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+                })
+                .sum();
+            black_box(sum / n as f32)
+        })
+    });
+    group.bench_with_input(BenchmarkId::new("neurite", n), &n, |b, _| {
+        b.iter(|| black_box(loss::binary_cross_entropy(&y_true, &y_pred).unwrap()))
+    });
+    group.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = dense_forward, tutorial_model, mlp_784_128_1, bce
+}
+criterion_main!(benches);

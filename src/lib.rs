@@ -53,6 +53,11 @@ pub use error::Error;
 pub use layer::{Dense, Layer, Maxout};
 pub use sequential::{Evaluation, Sequential, Summary};
 
+/// The README's quick start, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The element types layers and models work with: any [`num_traits::Float`]
 /// that can be shared between threads (`f32`, `f64`, and others such as
 /// `half::f16`). Implemented for every such type; nothing to implement.
