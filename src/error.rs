@@ -76,6 +76,25 @@ pub enum Error {
         /// The value that was given, formatted.
         found: String,
     },
+    /// A list of weight arrays (as [`Sequential::set_weights`](crate::Sequential::set_weights)
+    /// takes them) has the wrong number of arrays.
+    WeightCountMismatch {
+        /// Whose weights, e.g. `"model"` or `"Dense"`.
+        what: String,
+        /// The number of arrays required (two per `Dense` layer, …).
+        expected: usize,
+        /// The number of arrays given.
+        found: usize,
+    },
+    /// Training data holds NaN or an infinity.
+    NonFiniteInput {
+        /// Which array, e.g. `"input batch"` or `"validation input batch"`.
+        what: String,
+        /// Position of the value in row-major order.
+        index: usize,
+        /// The offending value, widened to `f64`.
+        value: f64,
+    },
 }
 
 /// The Keras names [`FromStr`](std::str::FromStr) understands, for messages.
@@ -112,6 +131,18 @@ impl fmt::Display for Error {
                 expected,
                 found,
             } => write!(f, "{name}: expected {expected}, found {found}"),
+            Error::WeightCountMismatch {
+                what,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{what} weights: expected {expected} arrays (in Keras's get_weights order), found {found}"
+            ),
+            Error::NonFiniteInput { what, index, value } => write!(
+                f,
+                "{what}: expected finite values, found {value} at index {index}"
+            ),
         }
     }
 }

@@ -5,7 +5,10 @@
 //! [`Relu`], [`LeakyRelu`], [`Elu`], [`Linear`], [`Softmax`]), [`Dense`]
 //! and [`Maxout`] layers, a [`Sequential`] container that checks shapes,
 //! counts parameters, runs forward passes and prints a summary, and binary
-//! cross-entropy and accuracy in [`loss`].
+//! cross-entropy and accuracy in [`loss`]. Models train as in Keras:
+//! backpropagation through every layer, the [`Sgd`], [`RmsProp`] and
+//! [`Adam`] optimizers with Keras's defaults and update rules, and
+//! [`Sequential::fit`] (see [`train`] and [`optimizer`]).
 //!
 //! Everything is generic over the float type `T` ([`num_traits::Float`]);
 //! `f32` and `f64` are the types the crate is tuned for.
@@ -28,13 +31,35 @@
 //! # Ok::<(), neurite::Error>(())
 //! ```
 //!
+//! ## Training
+//!
+//! XOR, from Glorot-initialised weights (the same seed gives the same
+//! network on every machine):
+//!
+//! ```
+//! use ndarray::array;
+//! use neurite::{Adam, Dense, FitOptions, Sequential, Sigmoid, Tanh};
+//!
+//! let mut model = Sequential::new();
+//! model
+//!     .add(Dense::<f32, _>::glorot(2, 8, Tanh, 1)?)?
+//!     .add(Dense::glorot(8, 1, Sigmoid, 2)?)?;
+//! let x = array![[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]];
+//! let y = array![[0.0], [1.0], [1.0], [0.0]];
+//! let history = model.fit(&x, &y, &mut Adam::new(0.05), FitOptions::new(300).batch_size(4))?;
+//! assert_eq!(history.accuracy.last(), Some(&1.0));
+//! # Ok::<(), neurite::Error>(())
+//! ```
+//!
 //! ## Errors, not panics
 //!
 //! Every function that takes data from a caller checks it and returns an
 //! [`Error`] that says what was expected and what was found: widths that do
 //! not fit, empty batches, labels outside `[0, 1]`, unknown activation
-//! names. NaN and infinities in the data are not errors; they propagate as
-//! IEEE arithmetic says (see [`activation`] for each function's limits).
+//! names. NaN and infinities in the data are not errors for inference; they
+//! propagate as IEEE arithmetic says (see [`activation`] for each function's
+//! limits). Training refuses them ([`Error::NonFiniteInput`]), and a failed
+//! training step leaves the model exactly as it was.
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -44,14 +69,20 @@ pub mod activation;
 mod error;
 pub mod layer;
 pub mod loss;
+pub mod optimizer;
 mod sequential;
+pub mod train;
+mod workspace;
 
 pub use activation::{
     Activation, BuiltinActivation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
 };
 pub use error::Error;
 pub use layer::{Dense, Layer, Maxout};
+pub use optimizer::{Adam, Optimizer, RmsProp, Sgd};
 pub use sequential::{Evaluation, Sequential, Summary};
+pub use train::{BatchLog, EpochLog, FitOptions, History};
+pub use workspace::Workspace;
 
 /// The README's quick start, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -33,9 +33,9 @@
 //! # Ok::<(), neurite::Error>(())
 //! ```
 
-use crate::activation::constant;
+use crate::activation::{Activation, Sigmoid, constant};
 use crate::error::{Error, check_shape};
-use ndarray::{Array1, ArrayBase, ArrayView1, Axis, Data, Dimension, Ix1};
+use ndarray::{Array, Array1, ArrayBase, ArrayView1, ArrayView2, Axis, Data, Dimension, Ix1, Zip};
 use num_traits::Float;
 
 /// Keras's `epsilon()`: predictions are clipped to `[ε, 1 - ε]`.
@@ -144,11 +144,7 @@ where
     S2: Data<Elem = T>,
     D: Dimension,
 {
-    let (low, high) = clip_bounds::<T>();
-    per_sample(y_true, y_pred, |y, p| {
-        let p = p.max(low).min(high);
-        -(y * p.ln() + (T::one() - y) * (T::one() - p).ln())
-    })
+    per_sample(y_true, y_pred, clipped_loss)
 }
 
 /// Binary cross-entropy of each sample, from logits.
@@ -301,8 +297,149 @@ where
     })
 }
 
+/// The gradient of [`binary_cross_entropy`] (the mean over the batch) with
+/// respect to each prediction: `-(y/p - (1 - y)/(1 - p)) / count`, where
+/// `count` is the number of values. Where `p` lies outside `[ε, 1 - ε]` the
+/// clipping holds the loss constant, so the gradient there is 0 (as
+/// TensorFlow's `clip_by_value`).
+///
+/// # Errors
+///
+/// As [`binary_cross_entropy`].
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::loss;
+///
+/// let grad = loss::binary_cross_entropy_gradient(&array![1.0_f64, 0.0], &array![0.5, 0.25])?;
+/// // -(1/0.5)/2 and (1/0.75)/2
+/// assert!((grad[0] + 1.0).abs() < 1e-15);
+/// assert!((grad[1] - 2.0 / 3.0).abs() < 1e-15);
+/// // A clipped prediction gets no gradient.
+/// let clipped = loss::binary_cross_entropy_gradient(&array![1.0_f64], &array![1.0])?;
+/// assert_eq!(clipped[0], 0.0);
+/// # Ok::<(), neurite::Error>(())
+/// ```
+pub fn binary_cross_entropy_gradient<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    y_pred: &ArrayBase<S2, D>,
+) -> Result<Array<T, D>, Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    elementwise_gradient(y_true, y_pred, clipped_loss_derivative)
+}
+
+/// The gradient of [`binary_cross_entropy_with_logits`] (the mean over the
+/// batch) with respect to each logit: `(σ(z) - y) / count`, where `count`
+/// is the number of values. Stable for every `z`: a saturated sigmoid gives
+/// `±1 / count`, never NaN. This is the fused gradient training uses when a
+/// model ends in a sigmoid.
+///
+/// # Errors
+///
+/// As [`binary_cross_entropy`].
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::loss;
+///
+/// let grad = loss::binary_cross_entropy_with_logits_gradient(
+///     &array![[1.0_f32], [0.0]],
+///     &array![[0.0], [1000.0]],
+/// )?;
+/// assert_eq!(grad, array![[-0.25], [0.5]]);
+/// # Ok::<(), neurite::Error>(())
+/// ```
+pub fn binary_cross_entropy_with_logits_gradient<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    logits: &ArrayBase<S2, D>,
+) -> Result<Array<T, D>, Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    elementwise_gradient(y_true, logits, |y, z| Sigmoid.apply(z) - y)
+}
+
+/// Validates the pair and maps every element to `f(label, value)` times the
+/// scale of the mean reduction.
+fn elementwise_gradient<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    values: &ArrayBase<S2, D>,
+    f: impl Fn(T, T) -> T,
+) -> Result<Array<T, D>, Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    check_pair(y_true, values)?;
+    let width = y_true.len_of(Axis(y_true.ndim() - 1));
+    let scale = mean_gradient_scale::<T>(y_true.len() / width, width);
+    Ok(Zip::from(y_true)
+        .and(values)
+        .map_collect(|&y, &v| f(y, v) * scale))
+}
+
+/// `∂ mean / ∂ value` of Keras's reduction over `samples` lanes of `width`
+/// values: `(1 / samples) / width`, rounded in that order as TensorFlow's
+/// chain rule does.
+pub(crate) fn mean_gradient_scale<T: Float>(samples: usize, width: usize) -> T {
+    T::one() / constant(samples as f64) / constant(width as f64)
+}
+
+/// Keras's reduction of an element-wise loss over a `(samples, width)`
+/// block, without allocating: the mean over each row, then the sum of those
+/// divided by the number of rows (as [`binary_cross_entropy`] reduces).
+pub(crate) fn mean_over_rows<T: Float>(
+    y_true: ArrayView2<'_, T>,
+    values: ArrayView2<'_, T>,
+    f: impl Fn(T, T) -> T,
+) -> T {
+    let width = constant::<T>(y_true.ncols() as f64);
+    let sum = y_true
+        .rows()
+        .into_iter()
+        .zip(values.rows())
+        .fold(T::zero(), |sum, (labels, values)| {
+            sum + lane_sum(labels, values, &f) / width
+        });
+    sum / constant(y_true.nrows() as f64)
+}
+
+/// The clipped probability loss of one element.
+pub(crate) fn clipped_loss<T: Float>(y: T, p: T) -> T {
+    let (low, high) = clip_bounds::<T>();
+    // `Float::max` ignores NaN (it would clip NaN to ε): keep it NaN.
+    let p = if p.is_nan() { p } else { p.max(low).min(high) };
+    -(y * p.ln() + (T::one() - y) * (T::one() - p).ln())
+}
+
+/// `∂ clipped_loss / ∂p`: `(1 - y)/(1 - p) - y/p` inside `[ε, 1 - ε]`,
+/// 0 outside (the clip is flat there; at the bounds the gradient passes, as
+/// in TensorFlow).
+pub(crate) fn clipped_loss_derivative<T: Float>(y: T, p: T) -> T {
+    let (low, high) = clip_bounds::<T>();
+    if p < low || p > high {
+        T::zero()
+    } else {
+        (T::one() - y) / (T::one() - p) - y / p
+    }
+}
+
 /// `1` when the thresholded prediction equals the label, else `0`.
-fn hit<T: Float>(y: T, p: T) -> T {
+pub(crate) fn hit<T: Float>(y: T, p: T) -> T {
     let class = if p > constant(0.5) {
         T::one()
     } else {
@@ -401,7 +538,7 @@ where
 }
 
 /// Every label in `[0, 1]` (NaN is out of range).
-fn check_labels<T, S, D>(y_true: &ArrayBase<S, D>) -> Result<(), Error>
+pub(crate) fn check_labels<T, S, D>(y_true: &ArrayBase<S, D>) -> Result<(), Error>
 where
     T: Float,
     S: Data<Elem = T>,

@@ -35,7 +35,9 @@ use std::fmt;
 /// ```
 #[derive(Debug)]
 pub struct Sequential<T: Element> {
-    layers: Vec<Box<dyn Layer<T>>>,
+    pub(crate) layers: Vec<Box<dyn Layer<T>>>,
+    /// Buffers reused by training steps (see [`crate::train`]).
+    pub(crate) training: crate::train::TrainingWorkspace<T>,
 }
 
 /// What [`Sequential::evaluate`] measures on labelled data.
@@ -79,7 +81,10 @@ impl<T: Element> Sequential<T> {
     /// assert!(model.is_empty());
     /// ```
     pub fn new() -> Self {
-        Self { layers: Vec::new() }
+        Self {
+            layers: Vec::new(),
+            training: Default::default(),
+        }
     }
 
     /// Appends a layer, checking that it takes as many inputs as the
@@ -380,7 +385,10 @@ impl<T: Element> Sequential<T> {
         Summary { model: self }
     }
 
-    fn check_input<S: Data<Elem = T>>(&self, x: &ArrayBase<S, Ix2>) -> Result<(), Error> {
+    pub(crate) fn check_input<S: Data<Elem = T>>(
+        &self,
+        x: &ArrayBase<S, Ix2>,
+    ) -> Result<(), Error> {
         let first = self.layers.first().ok_or(Error::EmptyModel)?;
         check_not_empty("input batch", x.nrows())?;
         check_width("input batch", first.input_width(), x.ncols())

@@ -2,7 +2,7 @@
 
 use super::{Activation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh, constant};
 use crate::Error;
-use ndarray::ArrayViewMut2;
+use ndarray::{ArrayView2, ArrayViewMut2};
 use num_traits::Float;
 use std::str::FromStr;
 
@@ -103,6 +103,14 @@ impl<T: Float> Activation<T> for BuiltinActivation<T> {
     }
     fn apply_rows(&self, rows: ArrayViewMut2<'_, T>) {
         self.inner().apply_rows(rows)
+    }
+    fn backward_rows(
+        &self,
+        pre: ArrayView2<'_, T>,
+        out: ArrayView2<'_, T>,
+        grad: ArrayViewMut2<'_, T>,
+    ) {
+        self.inner().backward_rows(pre, out, grad)
     }
     fn name(&self) -> &'static str {
         self.inner().name()

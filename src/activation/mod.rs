@@ -34,7 +34,7 @@ pub use sigmoid::Sigmoid;
 pub use softmax::Softmax;
 pub use tanh::Tanh;
 
-use ndarray::ArrayViewMut2;
+use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 use num_traits::Float;
 use std::fmt::Debug;
 
@@ -116,6 +116,39 @@ pub trait Activation<T: Float>: Debug {
         }
     }
 
+    /// The backward pass over a `(batch, units)` block: turns the gradient
+    /// of a loss with respect to the outputs `out = f(pre)` into its
+    /// gradient with respect to the inputs `pre`, in place.
+    ///
+    /// The default is element-wise, `grad ← grad ⊙ f'(pre)`, using
+    /// [`derivative`](Activation::derivative) (so TensorFlow's conventions
+    /// at the kinks carry over). Functions that mix a row override it:
+    /// [`Softmax`] applies its vector-Jacobian product to each row, using
+    /// `out`. All three blocks have the same shape.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Activation, Relu};
+    ///
+    /// let pre = array![[-1.0_f64, 2.0]];
+    /// let out = array![[0.0, 2.0]];
+    /// let mut grad = array![[5.0, 7.0]];
+    /// Relu.backward_rows(pre.view(), out.view(), grad.view_mut());
+    /// assert_eq!(grad, array![[0.0, 7.0]]);
+    /// ```
+    fn backward_rows(
+        &self,
+        pre: ArrayView2<'_, T>,
+        _out: ArrayView2<'_, T>,
+        grad: ArrayViewMut2<'_, T>,
+    ) {
+        Zip::from(grad)
+            .and(pre)
+            .for_each(|g, &z| *g = *g * self.derivative(z));
+    }
+
     /// The Keras name of the function (`"sigmoid"`, `"relu"`, …), shown by
     /// [`Sequential::summary`](crate::Sequential::summary). Custom
     /// activations are `"custom"` unless they say otherwise.
@@ -144,6 +177,14 @@ impl<T: Float, A: Activation<T> + ?Sized> Activation<T> for Box<A> {
     }
     fn apply_rows(&self, rows: ArrayViewMut2<'_, T>) {
         (**self).apply_rows(rows)
+    }
+    fn backward_rows(
+        &self,
+        pre: ArrayView2<'_, T>,
+        out: ArrayView2<'_, T>,
+        grad: ArrayViewMut2<'_, T>,
+    ) {
+        (**self).backward_rows(pre, out, grad)
     }
     fn name(&self) -> &'static str {
         (**self).name()

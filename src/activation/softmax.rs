@@ -2,7 +2,7 @@
 
 use super::Activation;
 use crate::error::{Error, check_shape};
-use ndarray::ArrayViewMut2;
+use ndarray::{ArrayView2, ArrayViewMut2};
 use num_traits::Float;
 
 /// Softmax over each row: `softmax(x)_i = e^(x_i) / Σ_j e^(x_j)`.
@@ -117,6 +117,23 @@ impl<T: Float> Activation<T> for Softmax {
                     row.iter_mut().zip(values).for_each(|(x, v)| *x = v);
                 }
             }
+        }
+    }
+
+    /// Each row's vector-Jacobian product, as [`Softmax::vjp`]:
+    /// `grad_i ← y_i (grad_i - Σ_j grad_j y_j)` with `y` the row of `out`.
+    fn backward_rows(
+        &self,
+        _pre: ArrayView2<'_, T>,
+        out: ArrayView2<'_, T>,
+        mut grad: ArrayViewMut2<'_, T>,
+    ) {
+        for (y, mut g) in out.rows().into_iter().zip(grad.rows_mut()) {
+            let dot = y
+                .iter()
+                .zip(g.iter())
+                .fold(T::zero(), |acc, (&y, &g)| acc + y * g);
+            g.zip_mut_with(&y, |g, &y| *g = y * (*g - dot));
         }
     }
 

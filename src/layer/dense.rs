@@ -1,6 +1,8 @@
 //! The fully connected layer.
 
-use super::{Layer, affine_into, check_io, init::glorot_uniform};
+use super::{
+    Layer, affine_backward, affine_into, check_backward, check_io, init::glorot_uniform, row_major,
+};
 use crate::Element;
 use crate::activation::{Activation, BuiltinActivation};
 use crate::error::{Error, check_positive, check_shape};
@@ -60,9 +62,11 @@ impl<T: Element, A: Activation<T>> Dense<T, A> {
         check_positive("Dense inputs", kernel.nrows())?;
         check_positive("Dense units", kernel.ncols())?;
         check_shape("Dense bias", &[kernel.ncols()], bias.shape())?;
+        // Row-major storage, whatever the caller's layout: training hands
+        // the weights to optimizers as flat slices in Keras's order.
         Ok(Self {
-            kernel,
-            bias,
+            kernel: row_major(kernel),
+            bias: row_major(bias),
             activation,
         })
     }
@@ -195,4 +199,52 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
     fn activate(&self, pre_activations: ArrayViewMut2<'_, T>) {
         self.activation.apply_rows(pre_activations);
     }
+
+    fn weight_shapes(&self) -> Vec<Vec<usize>> {
+        vec![self.kernel.shape().to_vec(), self.bias.shape().to_vec()]
+    }
+
+    fn visit_weights(&self, f: &mut dyn FnMut(&[T])) {
+        f(self.kernel.as_slice().expect(ROW_MAJOR));
+        f(self.bias.as_slice().expect(ROW_MAJOR));
+    }
+
+    fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut [T])) {
+        f(self.kernel.as_slice_mut().expect(ROW_MAJOR));
+        f(self.bias.as_slice_mut().expect(ROW_MAJOR));
+    }
+
+    fn backward_activation(
+        &self,
+        pre: ArrayView2<'_, T>,
+        out: ArrayView2<'_, T>,
+        grad: ArrayViewMut2<'_, T>,
+    ) {
+        self.activation.backward_rows(pre, out, grad);
+    }
+
+    fn backward_affine(
+        &self,
+        x: ArrayView2<'_, T>,
+        _trace: ArrayViewMut2<'_, T>,
+        grad_pre: ArrayView2<'_, T>,
+        weight_grads: &mut [T],
+        mut grad_input: Option<ArrayViewMut2<'_, T>>,
+    ) -> Result<(), Error> {
+        check_backward(self, &x, &grad_pre, weight_grads, grad_input.as_ref())?;
+        let (kernel_grad, bias_grad) = weight_grads.split_at_mut(self.kernel.len());
+        let grad_input = grad_input.as_mut().map(|grad| (grad, false));
+        affine_backward(
+            x,
+            self.kernel.view(),
+            grad_pre,
+            kernel_grad,
+            bias_grad,
+            grad_input,
+        );
+        Ok(())
+    }
 }
+
+/// Why the weights' `as_slice` cannot fail: `new` stores them row-major.
+const ROW_MAJOR: &str = "Dense keeps its weights in row-major order";

@@ -7,10 +7,10 @@ use ndarray::{Array, Dimension, ShapeBuilder};
 /// SplitMix64 (Steele, Lea and Flood, 2014): a tiny generator whose output
 /// depends only on the seed, so the same seed builds the same network on
 /// every machine and every version of this crate.
-struct SplitMix64(u64);
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -19,8 +19,14 @@ impl SplitMix64 {
     }
 
     /// Uniform in `[0, 1)` with 53 random bits.
-    fn next_unit(&mut self) -> f64 {
+    pub(crate) fn next_unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in `0..n` (`n > 0`), by Lemire's multiply-shift: the high
+    /// half of a 64 × 64-bit product, with a bias below `n / 2^64`.
+    pub(crate) fn next_below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
 }
 

@@ -1,6 +1,9 @@
 //! The maxout layer.
 
-use super::{Layer, affine_into, check_io, init::glorot_uniform};
+use super::{
+    Layer, affine_backward, affine_into, check_backward, check_buffer, check_io,
+    init::glorot_uniform, row_major,
+};
 use crate::Element;
 use crate::error::{Error, check_positive, check_shape};
 use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, Axis, Zip, s};
@@ -59,7 +62,12 @@ impl<T: Element> Maxout<T> {
         check_positive("Maxout inputs", inputs)?;
         check_positive("Maxout units", units)?;
         check_shape("Maxout biases", &[pieces, units], biases.shape())?;
-        Ok(Self { kernels, biases })
+        // Row-major storage, whatever the caller's layout: training hands
+        // the weights to optimizers as flat slices in Keras's order.
+        Ok(Self {
+            kernels: row_major(kernels),
+            biases: row_major(biases),
+        })
     }
 
     /// An untrained layer: every piece's kernel drawn from Glorot's uniform
@@ -238,4 +246,133 @@ impl<T: Element> Layer<T> for Maxout<T> {
     }
 
     fn activate(&self, _pre_activations: ArrayViewMut2<'_, T>) {}
+
+    fn weight_shapes(&self) -> Vec<Vec<usize>> {
+        vec![self.kernels.shape().to_vec(), self.biases.shape().to_vec()]
+    }
+
+    fn visit_weights(&self, f: &mut dyn FnMut(&[T])) {
+        f(self.kernels.as_slice().expect(ROW_MAJOR));
+        f(self.biases.as_slice().expect(ROW_MAJOR));
+    }
+
+    fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut [T])) {
+        f(self.kernels.as_slice_mut().expect(ROW_MAJOR));
+        f(self.biases.as_slice_mut().expect(ROW_MAJOR));
+    }
+
+    /// Every piece's pre-activations, piece after piece: `k · units`.
+    fn trace_width(&self) -> usize {
+        self.kernels.len_of(Axis(0)) * self.output_width()
+    }
+
+    /// Keeps every piece's value in `trace` (columns `i·units ..
+    /// (i+1)·units` for piece `i`) so that the backward pass knows the
+    /// winners; `pre` and `out` both get the max.
+    fn forward_train(
+        &self,
+        x: ArrayView2<'_, T>,
+        mut pre: ArrayViewMut2<'_, T>,
+        mut trace: ArrayViewMut2<'_, T>,
+        mut out: ArrayViewMut2<'_, T>,
+    ) -> Result<(), Error> {
+        check_io(self, &x, &pre)?;
+        let (rows, units) = (x.nrows(), self.output_width());
+        check_buffer(self, "trace", [rows, self.trace_width()], trace.shape())?;
+        check_buffer(self, "output", [rows, units], out.shape())?;
+        for i in 0..self.pieces() {
+            self.piece_into(i, x, trace.slice_mut(s![.., i * units..(i + 1) * units]))?;
+        }
+        for (mut max, values) in pre.rows_mut().into_iter().zip(trace.rows()) {
+            for (j, max) in max.iter_mut().enumerate() {
+                *max = values[winner(values, self.pieces(), units, j) * units + j];
+            }
+        }
+        out.assign(&pre);
+        Ok(())
+    }
+
+    /// Maxout has no activation after the max: the gradient passes as is.
+    fn backward_activation(
+        &self,
+        _pre: ArrayView2<'_, T>,
+        _out: ArrayView2<'_, T>,
+        _grad: ArrayViewMut2<'_, T>,
+    ) {
+    }
+
+    /// The winning piece of each output takes its whole gradient (the
+    /// first piece on ties, as in the forward pass); the others get none.
+    fn backward_affine(
+        &self,
+        x: ArrayView2<'_, T>,
+        mut trace: ArrayViewMut2<'_, T>,
+        grad_pre: ArrayView2<'_, T>,
+        weight_grads: &mut [T],
+        mut grad_input: Option<ArrayViewMut2<'_, T>>,
+    ) -> Result<(), Error> {
+        check_backward(self, &x, &grad_pre, weight_grads, grad_input.as_ref())?;
+        check_buffer(
+            self,
+            "trace",
+            [x.nrows(), self.trace_width()],
+            trace.shape(),
+        )?;
+        let (pieces, inputs, units) = self.kernels.dim();
+        route_to_winners(trace.view_mut(), grad_pre, pieces, units);
+        let (kernel_grads, bias_grads) = weight_grads.split_at_mut(self.kernels.len());
+        let per_piece = kernel_grads
+            .chunks_mut(inputs * units)
+            .zip(bias_grads.chunks_mut(units));
+        for (i, (kernel_grad, bias_grad)) in per_piece.enumerate() {
+            affine_backward(
+                x,
+                self.kernels.index_axis(Axis(0), i),
+                trace.slice(s![.., i * units..(i + 1) * units]),
+                kernel_grad,
+                bias_grad,
+                grad_input.as_mut().map(|grad| (grad, i > 0)),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Why the weights' `as_slice` cannot fail: `new` stores them row-major.
+const ROW_MAJOR: &str = "Maxout keeps its weights in row-major order";
+
+/// The winning piece of unit `j` in a row of piece values laid out piece
+/// after piece (`values[i · units + j]`): the first largest, or the first
+/// NaN.
+fn winner<T: Element>(
+    values: ndarray::ArrayView1<'_, T>,
+    pieces: usize,
+    units: usize,
+    j: usize,
+) -> usize {
+    (1..pieces).fold(0, |best, i| {
+        if beats(values[i * units + j], values[best * units + j]) {
+            i
+        } else {
+            best
+        }
+    })
+}
+
+/// Replaces every piece value in `trace` by that piece's share of the
+/// gradient: all of `grad`'s value for the winner, zero for the others.
+fn route_to_winners<T: Element>(
+    mut trace: ArrayViewMut2<'_, T>,
+    grad: ArrayView2<'_, T>,
+    pieces: usize,
+    units: usize,
+) {
+    for (mut values, grad) in trace.rows_mut().into_iter().zip(grad.rows()) {
+        for (j, &g) in grad.iter().enumerate() {
+            let best = winner(values.view(), pieces, units, j);
+            for i in 0..pieces {
+                values[i * units + j] = if i == best { g } else { T::zero() };
+            }
+        }
+    }
 }

@@ -13,9 +13,11 @@ mod maxout;
 pub use dense::Dense;
 pub use maxout::Maxout;
 
+pub(crate) use init::SplitMix64;
+
 use crate::{Element, Error};
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2, Zip};
+use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn, Zip};
 use std::fmt::Debug;
 
 /// One layer of a [`Sequential`](crate::Sequential) model.
@@ -99,6 +101,249 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
         self.forward_into(x, out.view_mut())?;
         Ok(out)
     }
+
+    /// The shapes of the layer's weight arrays, in the order of Keras's
+    /// `layer.get_weights()`: `[kernel (inputs, units), bias (units,)]`
+    /// for [`Dense`], `[kernels (k, inputs, units), biases (k, units)]` for
+    /// [`Maxout`]. Their sizes add up to
+    /// [`param_count`](Layer::param_count).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Dense, Layer, Relu};
+    ///
+    /// let layer = Dense::<f32, _>::glorot(3, 2, Relu, 0)?;
+    /// assert_eq!(layer.weight_shapes(), [vec![3, 2], vec![2]]);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    fn weight_shapes(&self) -> Vec<Vec<usize>>;
+
+    /// Calls `f` on each weight array in [`weight_shapes`](Layer::weight_shapes)
+    /// order, as a flat slice in row-major order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Layer, Relu};
+    ///
+    /// let layer = Dense::new(array![[1.0_f64, 2.0]], array![3.0, 4.0], Relu)?;
+    /// let mut flat = Vec::new();
+    /// layer.visit_weights(&mut |w| flat.extend_from_slice(w));
+    /// assert_eq!(flat, [1.0, 2.0, 3.0, 4.0]);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    fn visit_weights(&self, f: &mut dyn FnMut(&[T]));
+
+    /// Calls `f` on each weight array in [`weight_shapes`](Layer::weight_shapes)
+    /// order, as a mutable flat slice in row-major order: how an
+    /// [`Optimizer`](crate::Optimizer) updates the layer in place.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Layer, Relu};
+    ///
+    /// let mut layer = Dense::new(array![[1.0_f64, 2.0]], array![3.0, 4.0], Relu)?;
+    /// layer.visit_weights_mut(&mut |w| w.iter_mut().for_each(|v| *v *= 2.0));
+    /// assert_eq!(layer.bias(), &array![6.0, 8.0]);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut [T]));
+
+    /// Copies of the weight arrays, as Keras's `layer.get_weights()`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Layer, Sigmoid};
+    ///
+    /// let layer = Dense::new(array![[0.5_f32], [-0.5]], array![0.25], Sigmoid)?;
+    /// let weights = layer.weights();
+    /// assert_eq!(weights[0], array![[0.5_f32], [-0.5]].into_dyn());
+    /// assert_eq!(weights[1], array![0.25_f32].into_dyn());
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    fn weights(&self) -> Vec<ArrayD<T>> {
+        let mut shapes = self.weight_shapes().into_iter();
+        let mut arrays = Vec::new();
+        self.visit_weights(&mut |values| {
+            let shape = shapes.next().unwrap_or_else(|| vec![values.len()]);
+            let array = ArrayD::from_shape_vec(IxDyn(&shape), values.to_vec())
+                .expect("a layer's weight_shapes agree with visit_weights");
+            arrays.push(array);
+        });
+        arrays
+    }
+
+    /// Replaces the weights, as Keras's `layer.set_weights()`: one array per
+    /// entry of [`weight_shapes`](Layer::weight_shapes), in that order and
+    /// of those shapes (any memory layout).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WeightCountMismatch`] for the wrong number of arrays,
+    /// [`Error::ShapeMismatch`] for an array of the wrong shape. Nothing is
+    /// changed then.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Error, Layer, Relu};
+    ///
+    /// let mut layer = Dense::<f64, _>::glorot(2, 1, Relu, 0)?;
+    /// layer.set_weights(&[array![[1.0], [2.0]].into_dyn(), array![3.0].into_dyn()])?;
+    /// assert_eq!(layer.forward(array![[1.0, 1.0]].view())?, array![[6.0]]);
+    ///
+    /// let short = layer.set_weights(&[array![[1.0], [2.0]].into_dyn()]);
+    /// assert!(matches!(short, Err(Error::WeightCountMismatch { expected: 2, found: 1, .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
+    fn set_weights(&mut self, weights: &[ArrayD<T>]) -> Result<(), Error> {
+        check_weights(self.class_name(), &self.weight_shapes(), weights)?;
+        let mut sources = weights.iter();
+        self.visit_weights_mut(&mut |target| {
+            if let Some(source) = sources.next() {
+                target
+                    .iter_mut()
+                    .zip(source.iter())
+                    .for_each(|(t, &s)| *t = s);
+            }
+        });
+        Ok(())
+    }
+
+    /// Width of the per-row record the training forward pass keeps for the
+    /// backward pass besides the pre-activations and outputs (0 for
+    /// [`Dense`]; `k · units`, every piece's value, for [`Maxout`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Layer, Maxout};
+    ///
+    /// assert_eq!(Maxout::<f32>::glorot(3, 2, 4, 0)?.trace_width(), 12);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    fn trace_width(&self) -> usize {
+        0
+    }
+
+    /// The forward pass of training: writes the pre-activations into `pre`,
+    /// what [`backward_affine`](Layer::backward_affine) needs besides into
+    /// `trace` (`(batch, trace_width())`) and the output into `out`. `pre`
+    /// and `out` are `(batch, output_width())`; `out` equals
+    /// [`forward`](Layer::forward)'s result.
+    ///
+    /// # Errors
+    ///
+    /// As [`pre_activation_into`](Layer::pre_activation_into), and
+    /// [`Error::ShapeMismatch`] when a buffer has the wrong shape.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::{array, Array2};
+    /// use neurite::{Dense, Layer, Relu};
+    ///
+    /// let layer = Dense::new(array![[1.0_f64], [-1.0]], array![0.0], Relu)?;
+    /// let x = array![[1.0, 3.0]];
+    /// let (mut pre, mut out) = (Array2::zeros((1, 1)), Array2::zeros((1, 1)));
+    /// let mut trace = Array2::zeros((1, layer.trace_width()));
+    /// layer.forward_train(x.view(), pre.view_mut(), trace.view_mut(), out.view_mut())?;
+    /// assert_eq!((pre[[0, 0]], out[[0, 0]]), (-2.0, 0.0));
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    fn forward_train(
+        &self,
+        x: ArrayView2<'_, T>,
+        mut pre: ArrayViewMut2<'_, T>,
+        trace: ArrayViewMut2<'_, T>,
+        mut out: ArrayViewMut2<'_, T>,
+    ) -> Result<(), Error> {
+        let rows = x.nrows();
+        check_buffer(self, "trace", [rows, self.trace_width()], trace.shape())?;
+        check_buffer(self, "output", [rows, self.output_width()], out.shape())?;
+        self.pre_activation_into(x, pre.view_mut())?;
+        out.assign(&pre);
+        self.activate(out);
+        Ok(())
+    }
+
+    /// The activation's backward pass: turns `grad`, the gradient of a loss
+    /// with respect to the outputs `out`, into its gradient with respect to
+    /// the pre-activations `pre`, in place (see
+    /// [`Activation::backward_rows`](crate::Activation::backward_rows)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Layer, Sigmoid};
+    ///
+    /// let layer = Dense::new(array![[1.0_f64]], array![0.0], Sigmoid)?;
+    /// let (pre, out) = (array![[0.0]], array![[0.5]]);
+    /// let mut grad = array![[2.0]];
+    /// layer.backward_activation(pre.view(), out.view(), grad.view_mut());
+    /// assert_eq!(grad, array![[0.5]]); // 2 · σ'(0) = 2 · 0.25
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    fn backward_activation(
+        &self,
+        pre: ArrayView2<'_, T>,
+        out: ArrayView2<'_, T>,
+        grad: ArrayViewMut2<'_, T>,
+    );
+
+    /// The affine part's backward pass. Given the layer's input `x`, the
+    /// `trace` its [`forward_train`](Layer::forward_train) wrote (which may
+    /// be overwritten) and `grad_pre`, the gradient of a loss with respect to
+    /// the pre-activations, writes the gradient with respect to every weight
+    /// into `weight_grads` (`param_count()` values, in
+    /// [`weight_shapes`](Layer::weight_shapes) order, each row-major) and,
+    /// when `grad_input` is given, the gradient with respect to `x` into it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WidthMismatch`] or [`Error::ShapeMismatch`] when a block or
+    /// buffer has the wrong shape.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::{array, Array2};
+    /// use neurite::{Dense, Layer, Linear};
+    ///
+    /// // z = 2·x1 + 3·x2 + 1 on two rows, with ∂L/∂z = 1 for both.
+    /// let layer = Dense::new(array![[2.0_f64], [3.0]], array![1.0], Linear)?;
+    /// let x = array![[1.0, 0.0], [0.0, 1.0]];
+    /// let mut grads = [0.0; 3];
+    /// let mut grad_x = Array2::zeros((2, 2));
+    /// let mut trace = Array2::zeros((2, 0));
+    /// let grad_z = array![[1.0], [1.0]];
+    /// layer.backward_affine(
+    ///     x.view(),
+    ///     trace.view_mut(),
+    ///     grad_z.view(),
+    ///     &mut grads,
+    ///     Some(grad_x.view_mut()),
+    /// )?;
+    /// assert_eq!(grads, [1.0, 1.0, 2.0]); // ∂L/∂W = xᵀ·1, ∂L/∂b = Σ 1
+    /// assert_eq!(grad_x, array![[2.0, 3.0], [2.0, 3.0]]);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    fn backward_affine(
+        &self,
+        x: ArrayView2<'_, T>,
+        trace: ArrayViewMut2<'_, T>,
+        grad_pre: ArrayView2<'_, T>,
+        weight_grads: &mut [T],
+        grad_input: Option<ArrayViewMut2<'_, T>>,
+    ) -> Result<(), Error>;
 }
 
 /// Checks the input and output blocks handed to a layer.
@@ -109,11 +354,71 @@ fn check_io<T: Element>(
 ) -> Result<(), Error> {
     let what = layer.class_name();
     crate::error::check_width(what, layer.input_width(), x.ncols())?;
-    crate::error::check_shape(
-        &format!("{what} output buffer"),
-        &[x.nrows(), layer.output_width()],
-        out.shape(),
-    )
+    let expected = [x.nrows(), layer.output_width()];
+    if out.shape() == expected {
+        // The common case: no message is formatted on the hot path.
+        return Ok(());
+    }
+    crate::error::check_shape(&format!("{what} output buffer"), &expected, out.shape())
+}
+
+/// Checks the shape of a buffer handed to a layer, naming it in the error
+/// (and formatting the name only then: training calls this every batch).
+fn check_buffer<T: Element>(
+    layer: &(impl Layer<T> + ?Sized),
+    buffer: &str,
+    expected: [usize; 2],
+    found: &[usize],
+) -> Result<(), Error> {
+    if found == expected {
+        return Ok(());
+    }
+    let what = format!("{} {buffer} buffer", layer.class_name());
+    crate::error::check_shape(&what, &expected, found)
+}
+
+/// Checks the blocks of a backward pass: `x` is `(batch, inputs)`,
+/// `grad_pre` `(batch, outputs)`, `weight_grads` holds `param_count()`
+/// values and `grad_input`, when given, has `x`'s shape.
+fn check_backward<T: Element>(
+    layer: &(impl Layer<T> + ?Sized),
+    x: &ArrayView2<'_, T>,
+    grad_pre: &ArrayView2<'_, T>,
+    weight_grads: &[T],
+    grad_input: Option<&ArrayViewMut2<'_, T>>,
+) -> Result<(), Error> {
+    crate::error::check_width(layer.class_name(), layer.input_width(), x.ncols())?;
+    let rows = x.nrows();
+    let outputs = [rows, layer.output_width()];
+    check_buffer(layer, "gradient", outputs, grad_pre.shape())?;
+    let count = [1, weight_grads.len()];
+    check_buffer(layer, "weight gradient", [1, layer.param_count()], &count)?;
+    match grad_input {
+        Some(grad) => check_buffer(layer, "input gradient", [rows, x.ncols()], grad.shape()),
+        None => Ok(()),
+    }
+}
+
+/// Checks a list of weight arrays against the shapes a layer or model
+/// takes: first their number, then each shape.
+pub(crate) fn check_weights<T: Element>(
+    what: &str,
+    shapes: &[Vec<usize>],
+    weights: &[ArrayD<T>],
+) -> Result<(), Error> {
+    if shapes.len() != weights.len() {
+        return Err(Error::WeightCountMismatch {
+            what: what.to_owned(),
+            expected: shapes.len(),
+            found: weights.len(),
+        });
+    }
+    for (i, (shape, array)) in shapes.iter().zip(weights).enumerate() {
+        if array.shape() != shape.as_slice() {
+            crate::error::check_shape(&format!("{what} weight {i}"), shape, array.shape())?;
+        }
+    }
+    Ok(())
 }
 
 /// `out = x · kernel + bias`, with the product rounded before the bias is
@@ -127,5 +432,57 @@ fn affine_into<T: Element>(
     general_mat_mul(T::one(), &x, &kernel, T::zero(), &mut out);
     for mut row in out.rows_mut() {
         Zip::from(&mut row).and(&bias).for_each(|z, &b| *z = *z + b);
+    }
+}
+
+/// The backward pass of `z = x · kernel + bias` given `grad_z = ∂L/∂z`:
+/// `∂L/∂kernel = xᵀ · grad_z` into `kernel_grad` (row-major, the kernel's
+/// shape), `∂L/∂bias` = the column sums of `grad_z` into `bias_grad`, and,
+/// when asked, `∂L/∂x = grad_z · kernelᵀ` into the given block (added to
+/// what it holds when the flag is set). Callers check the shapes.
+fn affine_backward<T: Element>(
+    x: ArrayView2<'_, T>,
+    kernel: ArrayView2<'_, T>,
+    grad_z: ArrayView2<'_, T>,
+    kernel_grad: &mut [T],
+    bias_grad: &mut [T],
+    grad_input: Option<(&mut ArrayViewMut2<'_, T>, bool)>,
+) {
+    let kernel_grad = ArrayViewMut2::from_shape(kernel.raw_dim(), kernel_grad)
+        .expect("the caller sized the kernel gradient");
+    product(x.t(), grad_z, kernel_grad, false);
+    bias_grad.iter_mut().for_each(|b| *b = T::zero());
+    for row in grad_z.rows() {
+        bias_grad
+            .iter_mut()
+            .zip(row)
+            .for_each(|(b, &g)| *b = *b + g);
+    }
+    if let Some((grad_x, accumulate)) = grad_input {
+        product(grad_z, kernel.t(), grad_x.view_mut(), accumulate);
+    }
+}
+
+/// `c ← a · b`, or `c ← c + a · b` when `accumulate` is set: the matrix
+/// product of the backward passes. Shapes are the callers' invariant.
+fn product<T: Element>(
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    mut c: ArrayViewMut2<'_, T>,
+    accumulate: bool,
+) {
+    let beta = if accumulate { T::one() } else { T::zero() };
+    general_mat_mul(T::one(), &a, &b, beta, &mut c);
+}
+
+/// The array itself when it is already stored row-major, else a row-major
+/// copy.
+fn row_major<T: Element, D: ndarray::Dimension>(
+    array: ndarray::Array<T, D>,
+) -> ndarray::Array<T, D> {
+    if array.is_standard_layout() {
+        array
+    } else {
+        array.as_standard_layout().into_owned()
     }
 }

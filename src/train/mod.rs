@@ -1,0 +1,427 @@
+//! Training: gradients, weights in Keras's order, single steps and `fit`.
+//!
+//! Everything here extends [`Sequential`] (see
+//! [`train_step`](Sequential::train_step), [`fit`](Sequential::fit),
+//! [`gradients`](Sequential::gradients),
+//! [`get_weights`](Sequential::get_weights) and
+//! [`set_weights`](Sequential::set_weights)); this module holds the types
+//! `fit` takes and returns.
+//!
+//! The loss is always Keras's mean binary cross-entropy over the batch.
+//! When the last layer ends in a sigmoid it is computed from the logits and
+//! its gradient with respect to them is the fused, stable `σ(z) - y` (over
+//! the number of values), as in Keras, so saturated outputs never give NaN;
+//! otherwise the clipped probability form is used and its gradient flows
+//! back through the last activation.
+
+mod fit;
+mod workspace;
+
+pub use fit::{BatchLog, EpochLog, FitOptions, History};
+pub(crate) use workspace::TrainingWorkspace;
+
+use crate::activation::constant;
+use crate::error::{Error, check_shape};
+use crate::layer::{Layer, check_weights};
+use crate::loss::{
+    self, clipped_loss, clipped_loss_derivative, hit, logit_loss, mean_gradient_scale,
+    mean_over_rows,
+};
+use crate::optimizer::Optimizer;
+use crate::{Element, Sequential};
+use ndarray::{ArrayBase, ArrayD, ArrayView2, Data, Ix2, IxDyn, Zip};
+use workspace::{rows_of, rows_of_mut};
+
+impl<T: Element> Sequential<T> {
+    /// Copies of all weight arrays in Keras's `model.get_weights()` order:
+    /// for each layer, first to last, its
+    /// [`weight_shapes`](Layer::weight_shapes) arrays (a `Dense` layer's
+    /// kernel `(inputs, units)` then bias `(units,)`; a `Maxout` layer's
+    /// kernels `(k, inputs, units)` then biases `(k, units)`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Dense, Relu, Sequential, Sigmoid};
+    ///
+    /// let mut model = Sequential::<f32>::new();
+    /// model.add(Dense::glorot(2, 1, Relu, 0)?)?.add(Dense::glorot(1, 1, Sigmoid, 1)?)?;
+    /// let shapes: Vec<_> = model.get_weights().iter().map(|w| w.shape().to_vec()).collect();
+    /// assert_eq!(shapes, [vec![2, 1], vec![1], vec![1, 1], vec![1]]);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn get_weights(&self) -> Vec<ArrayD<T>> {
+        self.layers
+            .iter()
+            .flat_map(|layer| layer.weights())
+            .collect()
+    }
+
+    /// Replaces all weights, from arrays in [`get_weights`](Sequential::get_weights)'s
+    /// order and shapes, as Keras's `model.set_weights()`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WeightCountMismatch`] when the number of arrays is wrong,
+    /// [`Error::ShapeMismatch`] naming the first array of the wrong shape.
+    /// Every array is checked before any weight changes, so on error the
+    /// model is left as it was.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Error, Linear, Sequential};
+    ///
+    /// let mut model = Sequential::<f64>::new();
+    /// model.add(Dense::glorot(2, 1, Linear, 0)?)?;
+    /// model.set_weights(&[array![[1.0], [2.0]].into_dyn(), array![0.5].into_dyn()])?;
+    /// assert_eq!(model.forward(&array![[1.0, 1.0]])?, array![[3.5]]);
+    ///
+    /// let wrong = model.set_weights(&[array![[1.0, 2.0]].into_dyn(), array![0.5].into_dyn()]);
+    /// assert!(matches!(wrong, Err(Error::ShapeMismatch { .. })));
+    /// assert_eq!(model.forward(&array![[1.0, 1.0]])?, array![[3.5]]);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn set_weights(&mut self, weights: &[ArrayD<T>]) -> Result<(), Error> {
+        let shapes: Vec<Vec<Vec<usize>>> = self.layers.iter().map(|l| l.weight_shapes()).collect();
+        let expected = shapes.iter().map(Vec::len).sum();
+        if weights.len() != expected {
+            return Err(Error::WeightCountMismatch {
+                what: "model".to_owned(),
+                expected,
+                found: weights.len(),
+            });
+        }
+        let mut start = 0;
+        for (i, (layer, shapes)) in self.layers.iter().zip(&shapes).enumerate() {
+            let what = format!("layer {i} ({})", layer.class_name());
+            check_weights(&what, shapes, &weights[start..start + shapes.len()])?;
+            start += shapes.len();
+        }
+        let mut start = 0;
+        for (layer, shapes) in self.layers.iter_mut().zip(&shapes) {
+            layer.set_weights(&weights[start..start + shapes.len()])?;
+            start += shapes.len();
+        }
+        Ok(())
+    }
+
+    /// The gradient of the mean binary cross-entropy of the model on the
+    /// batch `x` against the labels `y`, with respect to every weight array,
+    /// in [`get_weights`](Sequential::get_weights)'s order and shapes (what
+    /// Keras's `tape.gradient(loss, model.trainable_variables)` gives).
+    ///
+    /// # Errors
+    ///
+    /// As [`train_step`](Sequential::train_step), except for the optimizer.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Sequential, Sigmoid};
+    ///
+    /// let mut model = Sequential::new();
+    /// model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// // σ(0) = 0.5 against a label 1: ∂L/∂z = 0.5 - 1.
+    /// let grads = model.gradients(&array![[2.0]], &array![[1.0]])?;
+    /// assert_eq!(grads[0], array![[-1.0]].into_dyn()); // x · ∂L/∂z
+    /// assert_eq!(grads[1], array![-0.5].into_dyn());
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn gradients<S1, S2>(
+        &self,
+        x: &ArrayBase<S1, Ix2>,
+        y: &ArrayBase<S2, Ix2>,
+    ) -> Result<Vec<ArrayD<T>>, Error>
+    where
+        S1: Data<Elem = T>,
+        S2: Data<Elem = T>,
+    {
+        self.check_training_data(x, y, "input batch", "labels")?;
+        let mut workspace = TrainingWorkspace::default();
+        forward_backward(&self.layers, &mut workspace, x.view(), y.view())?;
+        let shapes = self.layers.iter().flat_map(|layer| layer.weight_shapes());
+        let mut start = 0;
+        Ok(shapes
+            .map(|shape| {
+                let size: usize = shape.iter().product();
+                let values = workspace.grads[start..start + size].to_vec();
+                start += size;
+                ArrayD::from_shape_vec(IxDyn(&shape), values)
+                    .expect("weight_shapes agree with param_count")
+            })
+            .collect())
+    }
+
+    /// One full-batch training step, as Keras's `train_on_batch`: the mean
+    /// binary cross-entropy of the model on `x` against `y`, its gradient,
+    /// and one update of every weight by `optimizer`. Returns the loss
+    /// before the update.
+    ///
+    /// The model keeps its buffers between steps, so after the first step of
+    /// a given batch size no step allocates them again.
+    ///
+    /// # Errors
+    ///
+    /// Checked before anything changes, so on error the weights and the
+    /// optimizer's state are left exactly as they were:
+    /// [`Error::EmptyModel`], [`Error::EmptyBatch`],
+    /// [`Error::WidthMismatch`] for `x`; [`Error::ShapeMismatch`] when `y`
+    /// is not `(x.nrows(), output width)`; [`Error::LabelOutOfRange`] for a
+    /// label outside `[0, 1]` or NaN; [`Error::NonFiniteInput`] for NaN or
+    /// an infinity in `x`; [`Error::InvalidParameter`] for a bad
+    /// hyper-parameter (e.g. a learning rate `≤ 0` or NaN).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Sequential, Sgd, Sigmoid};
+    ///
+    /// let mut model = Sequential::new();
+    /// model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// let (x, y) = (array![[1.0], [-1.0]], array![[1.0], [0.0]]);
+    /// let mut sgd = Sgd::new(1.0);
+    /// let first = model.train_step(&x, &y, &mut sgd)?;
+    /// let second = model.train_step(&x, &y, &mut sgd)?;
+    /// assert!((first - 2.0_f64.ln()).abs() < 1e-15);
+    /// assert!(second < first);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn train_step<S1, S2, O>(
+        &mut self,
+        x: &ArrayBase<S1, Ix2>,
+        y: &ArrayBase<S2, Ix2>,
+        optimizer: &mut O,
+    ) -> Result<T, Error>
+    where
+        S1: Data<Elem = T>,
+        S2: Data<Elem = T>,
+        O: Optimizer<T> + ?Sized,
+    {
+        self.check_training_data(x, y, "input batch", "labels")?;
+        optimizer.check()?;
+        let pass = forward_backward(&self.layers, &mut self.training, x.view(), y.view())?;
+        apply_update(&mut self.layers, &self.training, optimizer);
+        Ok(pass.loss)
+    }
+
+    /// Checks a batch and its labels for training: the input as
+    /// [`forward`](Sequential::forward) does, finite values, labels of the
+    /// output's shape in `[0, 1]`.
+    fn check_training_data<S1, S2>(
+        &self,
+        x: &ArrayBase<S1, Ix2>,
+        y: &ArrayBase<S2, Ix2>,
+        inputs: &str,
+        labels: &str,
+    ) -> Result<(), Error>
+    where
+        S1: Data<Elem = T>,
+        S2: Data<Elem = T>,
+    {
+        self.check_input(x)?;
+        let outputs = self.layers.last().map_or(0, |layer| layer.output_width());
+        let expected = [x.nrows(), outputs];
+        if y.shape() != expected {
+            check_shape(labels, &expected, y.shape())?;
+        }
+        loss::check_labels(y)?;
+        check_finite(inputs, x)
+    }
+}
+
+/// What one forward and backward pass measured on its batch.
+#[derive(Debug, Clone, Copy)]
+struct Pass<T> {
+    /// The mean loss, before any update.
+    loss: T,
+    /// The sum over samples of each sample's binary accuracy.
+    hits: T,
+}
+
+/// Runs the batch forward through every layer and the loss gradient
+/// backward, leaving every weight's gradient in `workspace.grads`.
+fn forward_backward<T: Element>(
+    layers: &[Box<dyn Layer<T>>],
+    workspace: &mut TrainingWorkspace<T>,
+    x: ArrayView2<'_, T>,
+    y: ArrayView2<'_, T>,
+) -> Result<Pass<T>, Error> {
+    let rows = x.nrows();
+    workspace.prepare(layers, rows);
+    forward(layers, workspace, x)?;
+    let pass = loss_gradient(layers, workspace, y);
+    backward(layers, workspace, x)?;
+    Ok(pass)
+}
+
+/// The training forward pass: every layer's pre-activations, trace and
+/// outputs into its buffers.
+fn forward<T: Element>(
+    layers: &[Box<dyn Layer<T>>],
+    workspace: &mut TrainingWorkspace<T>,
+    x: ArrayView2<'_, T>,
+) -> Result<(), Error> {
+    let rows = x.nrows();
+    for (i, layer) in layers.iter().enumerate() {
+        let (before, rest) = workspace.layers.split_at_mut(i);
+        let input = match before.last() {
+            Some(previous) => rows_of(&previous.out, rows, previous.outputs),
+            None => x.view(),
+        };
+        let buffers = &mut rest[0];
+        let (outputs, trace_width) = (buffers.outputs, buffers.trace_width);
+        layer.forward_train(
+            input,
+            rows_of_mut(&mut buffers.pre, rows, outputs),
+            rows_of_mut(&mut buffers.trace, rows, trace_width),
+            rows_of_mut(&mut buffers.out, rows, outputs),
+        )?;
+    }
+    Ok(())
+}
+
+/// The loss and accuracy on the batch, and the loss's gradient with respect
+/// to the last layer's pre-activations in its `grad` buffer: the fused
+/// `(σ(z) - y) · scale` after a sigmoid, else the clipped probability
+/// gradient through the last activation.
+fn loss_gradient<T: Element>(
+    layers: &[Box<dyn Layer<T>>],
+    workspace: &mut TrainingWorkspace<T>,
+    y: ArrayView2<'_, T>,
+) -> Pass<T> {
+    let (rows, width) = y.dim();
+    let last = layers.len() - 1;
+    let buffers = &mut workspace.layers[last];
+    let pre = rows_of(&buffers.pre, rows, width);
+    let out = rows_of(&buffers.out, rows, width);
+    let mut grad = rows_of_mut(&mut buffers.grad, rows, width);
+    let scale: T = mean_gradient_scale(rows, width);
+    let hits = sample_accuracy_sum(y, out);
+    let loss = if layers[last].activation_name() == "sigmoid" {
+        Zip::from(&mut grad)
+            .and(out)
+            .and(y)
+            .for_each(|g, &p, &label| *g = (p - label) * scale);
+        mean_over_rows(y, pre, logit_loss)
+    } else {
+        Zip::from(&mut grad)
+            .and(out)
+            .and(y)
+            .for_each(|g, &p, &label| *g = clipped_loss_derivative(label, p) * scale);
+        layers[last].backward_activation(pre, out, grad);
+        mean_over_rows(y, out, clipped_loss)
+    };
+    Pass { loss, hits }
+}
+
+/// `Σ` over samples of each sample's binary accuracy (the mean over its
+/// row), the quantity Keras's accuracy metric accumulates.
+fn sample_accuracy_sum<T: Element>(y: ArrayView2<'_, T>, out: ArrayView2<'_, T>) -> T {
+    let width = constant::<T>(y.ncols() as f64);
+    y.rows()
+        .into_iter()
+        .zip(out.rows())
+        .fold(T::zero(), |sum, (labels, predictions)| {
+            let row = labels
+                .iter()
+                .zip(predictions)
+                .fold(T::zero(), |acc, (&label, &p)| acc + hit(label, p));
+            sum + row / width
+        })
+}
+
+/// The backward pass from the last layer's `∂L/∂pre` to every weight's
+/// gradient.
+fn backward<T: Element>(
+    layers: &[Box<dyn Layer<T>>],
+    workspace: &mut TrainingWorkspace<T>,
+    x: ArrayView2<'_, T>,
+) -> Result<(), Error> {
+    let rows = x.nrows();
+    let TrainingWorkspace {
+        layers: buffers,
+        grads,
+        offsets,
+        ..
+    } = workspace;
+    for (i, layer) in layers.iter().enumerate().rev() {
+        let (before, rest) = buffers.split_at_mut(i);
+        let current = &mut rest[0];
+        let (outputs, trace_width) = (current.outputs, current.trace_width);
+        if i + 1 < layers.len() {
+            layer.backward_activation(
+                rows_of(&current.pre, rows, outputs),
+                rows_of(&current.out, rows, outputs),
+                rows_of_mut(&mut current.grad, rows, outputs),
+            );
+        }
+        let (input, grad_input) = match before.last_mut() {
+            Some(previous) => (
+                rows_of(&previous.out, rows, previous.outputs),
+                Some(rows_of_mut(&mut previous.grad, rows, previous.outputs)),
+            ),
+            None => (x.view(), None),
+        };
+        layer.backward_affine(
+            input,
+            rows_of_mut(&mut current.trace, rows, trace_width),
+            rows_of(&current.grad, rows, outputs),
+            &mut grads[offsets[i]..offsets[i + 1]],
+            grad_input,
+        )?;
+    }
+    Ok(())
+}
+
+/// One optimizer step over every weight array, with the gradients in
+/// `workspace.grads`.
+fn apply_update<T: Element, O: Optimizer<T> + ?Sized>(
+    layers: &mut [Box<dyn Layer<T>>],
+    workspace: &TrainingWorkspace<T>,
+    optimizer: &mut O,
+) {
+    optimizer.begin_step(&workspace.sizes);
+    let (mut index, mut offset) = (0, 0);
+    for layer in layers {
+        layer.visit_weights_mut(&mut |weights| {
+            let gradient = &workspace.grads[offset..offset + weights.len()];
+            optimizer.update(index, weights, gradient);
+            index += 1;
+            offset += weights.len();
+        });
+    }
+}
+
+/// Checks that every value of `x` is finite.
+fn check_finite<T: Element, S: Data<Elem = T>>(
+    what: &str,
+    x: &ArrayBase<S, Ix2>,
+) -> Result<(), Error> {
+    // Runs every step: a branch-free scan of blocks vectorizes, where a
+    // search for the first bad value would not.
+    let finite = |values: &[T]| values.iter().fold(true, |ok, v| ok & v.is_finite());
+    let all_finite = match x.as_slice_memory_order() {
+        Some(values) => values.chunks(256).all(finite),
+        None => x
+            .rows()
+            .into_iter()
+            .all(|row| row.iter().all(|v| v.is_finite())),
+    };
+    if all_finite {
+        return Ok(());
+    }
+    let (index, value) = x
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !v.is_finite())
+        .expect("a value is not finite");
+    Err(Error::NonFiniteInput {
+        what: what.to_owned(),
+        index,
+        value: value.to_f64().unwrap_or(f64::NAN),
+    })
+}

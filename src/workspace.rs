@@ -1,0 +1,114 @@
+//! Inference without allocation: buffers reused from one forward pass to
+//! the next.
+
+use crate::error::{Error, check_not_empty, check_width};
+use crate::{Element, Sequential};
+use ndarray::{ArrayBase, ArrayView2, ArrayViewMut2, Data, Ix2};
+
+/// Two buffers that [`Sequential::forward_with`] writes layer outputs into,
+/// alternately: each layer reads the buffer the previous one wrote and
+/// writes the other. Once they have grown to the largest batch a model
+/// sees, forward passes allocate nothing.
+///
+/// A workspace is not tied to a model; one per thread is enough.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::{Dense, Relu, Sequential, Workspace};
+///
+/// let mut model = Sequential::<f32>::new();
+/// model.add(Dense::glorot(2, 8, Relu, 0)?)?.add(Dense::glorot(8, 1, Relu, 1)?)?;
+/// let mut workspace = Workspace::new();
+/// for _ in 0..3 {
+///     let y = model.forward_with(&array![[1.0, 2.0]], &mut workspace)?;
+///     assert_eq!(y.dim(), (1, 1));
+/// }
+/// # Ok::<(), neurite::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Workspace<T> {
+    /// Holds the output of the layer that ran last.
+    front: Vec<T>,
+    /// Receives the output of the layer that runs next.
+    back: Vec<T>,
+}
+
+impl<T> Workspace<T> {
+    /// An empty workspace; it grows on first use.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let workspace = neurite::Workspace::<f64>::new();
+    /// # drop(workspace);
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            front: Vec::new(),
+            back: Vec::new(),
+        }
+    }
+}
+
+impl<T: Element> Sequential<T> {
+    /// [`forward`](Sequential::forward) into reused buffers: returns a view
+    /// of the output that lives in `workspace`, and allocates nothing once
+    /// the workspace has seen a batch this large.
+    ///
+    /// # Errors
+    ///
+    /// As [`forward`](Sequential::forward).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Linear, Sequential, Workspace};
+    ///
+    /// let mut model = Sequential::new();
+    /// model.add(Dense::new(array![[2.0_f64], [3.0]], array![1.0], Linear)?)?;
+    /// let mut workspace = Workspace::new();
+    /// let x = array![[1.0, 1.0], [0.0, 2.0]];
+    /// assert_eq!(model.forward_with(&x, &mut workspace)?, model.forward(&x)?);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn forward_with<'w, S: Data<Elem = T>>(
+        &self,
+        x: &ArrayBase<S, Ix2>,
+        workspace: &'w mut Workspace<T>,
+    ) -> Result<ArrayView2<'w, T>, Error> {
+        let first = self.layers().next().ok_or(Error::EmptyModel)?;
+        check_not_empty("input batch", x.nrows())?;
+        check_width("input batch", first.input_width(), x.ncols())?;
+        let rows = x.nrows();
+        let mut width = x.ncols();
+        for (i, layer) in self.layers().enumerate() {
+            let out_width = layer.output_width();
+            let back = sized(&mut workspace.back, rows * out_width);
+            let out = ArrayViewMut2::from_shape((rows, out_width), back)
+                .expect("the buffer was sized to rows × width");
+            if i == 0 {
+                layer.forward_into(x.view(), out)?;
+            } else {
+                let input = ArrayView2::from_shape((rows, width), &workspace.front[..rows * width])
+                    .expect("the buffer holds the previous layer's rows × width");
+                layer.forward_into(input, out)?;
+            }
+            std::mem::swap(&mut workspace.front, &mut workspace.back);
+            width = out_width;
+        }
+        Ok(ArrayView2::from_shape((rows, width), &workspace.front[..rows * width])
+            .expect("the buffer holds the last layer's rows × width"))
+    }
+}
+
+/// The first `len` elements of `buffer`, growing it (only) when it is too
+/// short.
+fn sized<T: Element>(buffer: &mut Vec<T>, len: usize) -> &mut [T] {
+    if buffer.len() < len {
+        buffer.resize(len, T::zero());
+    }
+    &mut buffer[..len]
+}

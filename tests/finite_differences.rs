@@ -1,0 +1,614 @@
+//! Every backward pass against central finite differences, in f64:
+//! activations (element-wise and softmax), Dense with each activation,
+//! Maxout, both forms of binary cross-entropy, and whole models (the fused
+//! sigmoid path and the probability path). Property tests over random
+//! shapes and values from a seeded SplitMix64, so every run checks the
+//! same cases.
+//!
+//! Away from kinks the analytic gradient must match
+//! `(f(x + h) - f(x - h)) / 2h` closely; at a kink (relu, leaky_relu and
+//! elu at 0, a tie between Maxout pieces) it must equal one of the one-sided
+//! derivatives, the one TensorFlow's convention picks.
+
+use ndarray::{Array1, Array2, Array3, ArrayD, ArrayView2, ArrayViewMut2};
+use neurite::{
+    Activation, BuiltinActivation, Dense, Elu, Layer, LeakyRelu, Linear, Maxout, Relu, Sequential,
+    Sgd, Sigmoid, Softmax, Tanh, loss,
+};
+
+/// SplitMix64, as the crate uses for initialisation.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in `[low, high)`.
+    fn uniform(&mut self, low: f64, high: f64) -> f64 {
+        low + (high - low) * self.unit()
+    }
+
+    /// Uniform in `low..=high`.
+    fn size(&mut self, low: usize, high: usize) -> usize {
+        low + (self.next_u64() % (high - low + 1) as u64) as usize
+    }
+
+    fn matrix(&mut self, rows: usize, cols: usize, scale: f64) -> Array2<f64> {
+        Array2::from_shape_simple_fn((rows, cols), || self.uniform(-scale, scale))
+    }
+
+    /// Labels in `[0, 1]`: hard 0/1 or soft.
+    fn labels(&mut self, rows: usize, cols: usize) -> Array2<f64> {
+        Array2::from_shape_simple_fn((rows, cols), || match self.next_u64() % 3 {
+            0 => 0.0,
+            1 => 1.0,
+            _ => self.unit(),
+        })
+    }
+}
+
+const H: f64 = 1e-5;
+
+thread_local! {
+    /// Checks made by the current test and the worst error relative to
+    /// `max(1, |numeric|)`, printed by [`summary`].
+    static STATS: std::cell::Cell<(usize, f64)> = const { std::cell::Cell::new((0, 0.0)) };
+}
+
+/// Prints the current test's number of checks and worst error
+/// (`--nocapture` shows it).
+fn summary(test: &str) {
+    let (count, worst) = STATS.with(|s| s.get());
+    println!(
+        "{test}: {count} checks, worst |analytic - numeric| / max(1, |numeric|) = {worst:.2e}"
+    );
+}
+
+/// `|analytic - numeric| ≤ tol · max(1, |numeric|)`.
+fn assert_close(what: &str, analytic: f64, numeric: f64, tol: f64) {
+    let scale = numeric.abs().max(1.0);
+    STATS.with(|s| {
+        let (count, worst) = s.get();
+        s.set((count + 1, worst.max((analytic - numeric).abs() / scale)));
+    });
+    assert!(
+        (analytic - numeric).abs() <= tol * scale,
+        "{what}: analytic {analytic:e}, finite difference {numeric:e}"
+    );
+}
+
+/// The central difference of `f` along one coordinate of `values`.
+fn central(values: &mut [f64], i: usize, mut f: impl FnMut(&[f64]) -> f64) -> f64 {
+    let original = values[i];
+    values[i] = original + H;
+    let up = f(values);
+    values[i] = original - H;
+    let down = f(values);
+    values[i] = original;
+    (up - down) / (2.0 * H)
+}
+
+fn builtins() -> Vec<BuiltinActivation<f64>> {
+    vec![
+        Sigmoid.into(),
+        Tanh.into(),
+        Relu.into(),
+        LeakyRelu::new(0.1).into(),
+        LeakyRelu::new(0.2).into(),
+        Elu::new(1.0).into(),
+        Elu::new(0.5).into(),
+        Linear.into(),
+        Softmax.into(),
+    ]
+}
+
+/// Functions with a kink at 0.
+fn has_kink(activation: &BuiltinActivation<f64>) -> bool {
+    matches!(activation.name(), "relu" | "leaky_relu" | "elu")
+}
+
+/// `Σ g ⊙ f(z)`, with `f` applied row-wise as a layer applies it.
+fn weighted_output(
+    activation: &dyn Activation<f64>,
+    z: ArrayView2<'_, f64>,
+    g: &Array2<f64>,
+) -> f64 {
+    let mut out = z.to_owned();
+    activation.apply_rows(out.view_mut());
+    (&out * g).sum()
+}
+
+#[test]
+fn activation_backward_matches_central_differences() {
+    let mut rng = Rng(1);
+    for activation in builtins() {
+        for _ in 0..25 {
+            let (rows, cols) = (rng.size(1, 4), rng.size(1, 6));
+            let mut z = rng.matrix(rows, cols, 6.0);
+            if has_kink(&activation) {
+                // Keep the central difference off the kink.
+                z.mapv_inplace(|v| if v.abs() < 1e-3 { v + 0.5 } else { v });
+            }
+            let g = rng.matrix(rows, cols, 2.0);
+            let mut out = z.clone();
+            activation.apply_rows(out.view_mut());
+            let mut grad = g.clone();
+            activation.backward_rows(z.view(), out.view(), grad.view_mut());
+            let flat = z.as_slice_mut().unwrap();
+            for i in 0..flat.len() {
+                let numeric = central(flat, i, |v| {
+                    let z = ArrayView2::from_shape((rows, cols), v).unwrap();
+                    weighted_output(&activation, z, &g)
+                });
+                let what = format!("{} at {:?}", activation.name(), flat[i]);
+                assert_close(&what, grad.as_slice().unwrap()[i], numeric, 1e-7);
+            }
+        }
+    }
+    summary("activation_backward_matches_central_differences");
+}
+
+/// At the kink the derivative is TensorFlow's value, which is the
+/// left-sided difference quotient (and not the right-sided one).
+#[test]
+fn activation_backward_at_the_kinks_is_the_left_derivative() {
+    for activation in builtins().into_iter().filter(has_kink) {
+        let zero = Array2::<f64>::zeros((1, 1));
+        let mut grad = Array2::ones((1, 1));
+        let mut out = zero.clone();
+        activation.apply_rows(out.view_mut());
+        activation.backward_rows(zero.view(), out.view(), grad.view_mut());
+        let left = (activation.apply(0.0) - activation.apply(-H)) / H;
+        let right = (activation.apply(H) - activation.apply(0.0)) / H;
+        let name = activation.name();
+        assert_close(&format!("{name}'(0)"), grad[[0, 0]], left, 1e-5);
+        assert!(
+            (grad[[0, 0]] - right).abs() > 1e-3 || name == "elu",
+            "{name}: no kink?"
+        );
+        // TensorFlow's conventions: relu'(0) = 0, leaky'(0) = slope, elu'(0) = alpha.
+        assert_eq!(grad[[0, 0]], activation.derivative(0.0));
+    }
+    summary("activation_backward_at_the_kinks_is_the_left_derivative");
+}
+
+/// A layer's analytic gradients of `Σ g ⊙ layer(x)`: every weight (flat,
+/// in `weight_shapes` order) and the input.
+fn layer_gradients(
+    layer: &dyn Layer<f64>,
+    x: &Array2<f64>,
+    g: &Array2<f64>,
+) -> (Vec<f64>, Array2<f64>) {
+    let (rows, units) = (x.nrows(), layer.output_width());
+    let mut pre = Array2::zeros((rows, units));
+    let mut out = Array2::zeros((rows, units));
+    let mut trace = Array2::zeros((rows, layer.trace_width()));
+    layer
+        .forward_train(x.view(), pre.view_mut(), trace.view_mut(), out.view_mut())
+        .unwrap();
+    assert_eq!(
+        out,
+        layer.forward(x.view()).unwrap(),
+        "forward_train = forward"
+    );
+    let mut grad = g.clone();
+    layer.backward_activation(pre.view(), out.view(), grad.view_mut());
+    let mut weights = vec![0.0; layer.param_count()];
+    let mut grad_x = Array2::zeros(x.raw_dim());
+    let grad_x_view: ArrayViewMut2<'_, f64> = grad_x.view_mut();
+    layer
+        .backward_affine(
+            x.view(),
+            trace.view_mut(),
+            grad.view(),
+            &mut weights,
+            Some(grad_x_view),
+        )
+        .unwrap();
+    (weights, grad_x)
+}
+
+/// Checks a layer's gradients against central differences over every weight
+/// and every input.
+fn check_layer(layer: &mut dyn Layer<f64>, x: &Array2<f64>, g: &Array2<f64>, what: &str) {
+    let (weights, grad_x) = layer_gradients(layer, x, g);
+    let loss =
+        |layer: &dyn Layer<f64>, x: ArrayView2<'_, f64>| (&layer.forward(x).unwrap() * g).sum();
+    let mut flat: Vec<f64> = Vec::new();
+    layer.visit_weights(&mut |w| flat.extend_from_slice(w));
+    for (i, &analytic) in weights.iter().enumerate() {
+        let numeric = central(&mut flat, i, |values| {
+            let mut offset = 0;
+            layer.visit_weights_mut(&mut |w| {
+                w.copy_from_slice(&values[offset..offset + w.len()]);
+                offset += w.len();
+            });
+            loss(layer, x.view())
+        });
+        assert_close(&format!("{what} weight {i}"), analytic, numeric, 1e-7);
+    }
+    // `central` leaves the layer with its last nudge: put the weights back.
+    let mut offset = 0;
+    layer.visit_weights_mut(&mut |w| {
+        w.copy_from_slice(&flat[offset..offset + w.len()]);
+        offset += w.len();
+    });
+    let mut x_flat = x.clone();
+    let (rows, cols) = x.dim();
+    let x_values = x_flat.as_slice_mut().unwrap();
+    for i in 0..x_values.len() {
+        let numeric = central(x_values, i, |v| {
+            loss(layer, ArrayView2::from_shape((rows, cols), v).unwrap())
+        });
+        assert_close(
+            &format!("{what} input {i}"),
+            grad_x.as_slice().unwrap()[i],
+            numeric,
+            1e-7,
+        );
+    }
+}
+
+/// The pre-activations stay at least `margin` away from 0 (the kinks).
+fn off_the_kinks(layer: &dyn Layer<f64>, x: &Array2<f64>, margin: f64) -> bool {
+    let mut pre = Array2::zeros((x.nrows(), layer.output_width()));
+    layer.pre_activation_into(x.view(), pre.view_mut()).unwrap();
+    pre.iter().all(|v| v.abs() > margin)
+}
+
+#[test]
+fn dense_backward_matches_central_differences() {
+    let mut rng = Rng(2);
+    let mut checked = 0;
+    for activation in builtins() {
+        for trial in 0..12 {
+            let (inputs, units, rows) = (rng.size(1, 5), rng.size(1, 5), rng.size(1, 6));
+            let mut layer = Dense::new(
+                rng.matrix(inputs, units, 1.5),
+                rng.matrix(1, units, 0.5).row(0).to_owned(),
+                activation,
+            )
+            .unwrap();
+            let x = rng.matrix(rows, inputs, 2.0);
+            if has_kink(&activation) && !off_the_kinks(&layer, &x, 1e-3) {
+                continue;
+            }
+            let g = rng.matrix(rows, units, 1.0);
+            check_layer(
+                &mut layer,
+                &x,
+                &g,
+                &format!("Dense {} trial {trial}", activation.name()),
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 90, "only {checked} trials off the kinks");
+    summary("dense_backward_matches_central_differences");
+}
+
+/// The gap between the best and second-best piece of every output.
+fn smallest_gap(layer: &Maxout<f64>, x: &Array2<f64>) -> f64 {
+    let (pieces, _) = layer.pieces_and_winners(x.view()).unwrap();
+    let mut gap = f64::INFINITY;
+    for lane in pieces.lanes(ndarray::Axis(0)) {
+        let mut values = lane.to_vec();
+        values.sort_by(|a, b| b.partial_cmp(a).unwrap());
+        gap = gap.min(values[0] - values[1]);
+    }
+    gap
+}
+
+#[test]
+fn maxout_backward_matches_central_differences() {
+    let mut rng = Rng(3);
+    let mut checked = 0;
+    for trial in 0..60 {
+        let (pieces, inputs, units, rows) = (
+            rng.size(2, 4),
+            rng.size(1, 4),
+            rng.size(1, 4),
+            rng.size(1, 5),
+        );
+        let kernels =
+            Array3::from_shape_simple_fn((pieces, inputs, units), || rng.uniform(-1.5, 1.5));
+        let biases = rng.matrix(pieces, units, 0.5);
+        let mut layer = Maxout::new(kernels, biases).unwrap();
+        let x = rng.matrix(rows, inputs, 2.0);
+        if smallest_gap(&layer, &x) < 1e-3 {
+            continue;
+        }
+        let g = rng.matrix(rows, units, 1.0);
+        check_layer(&mut layer, &x, &g, &format!("Maxout trial {trial}"));
+        checked += 1;
+    }
+    assert!(checked > 40, "only {checked} trials without near-ties");
+    summary("maxout_backward_matches_central_differences");
+}
+
+/// Two identical pieces: the first takes the whole gradient. That is the
+/// derivative of raising piece 0 (or of lowering piece 1), one of the
+/// one-sided derivatives at the kink.
+#[test]
+fn maxout_ties_give_the_gradient_to_the_first_piece() {
+    let kernel = [[0.5, -1.0], [2.0, 0.25]];
+    let kernels = Array3::from_shape_fn((2, 2, 2), |(_, i, j)| kernel[i][j]);
+    let mut layer = Maxout::new(kernels, Array2::zeros((2, 2))).unwrap();
+    let x = ndarray::array![[1.0, 2.0], [-1.0, 0.5]];
+    let g = ndarray::array![[1.0, -2.0], [0.5, 3.0]];
+    let (weights, _) = layer_gradients(&layer, &x, &g);
+    let (kernel_grads, bias_grads) = weights.split_at(8);
+    assert!(
+        kernel_grads[4..].iter().all(|&w| w == 0.0),
+        "piece 1 gets nothing"
+    );
+    assert!(bias_grads[2..].iter().all(|&b| b == 0.0));
+    assert_eq!(bias_grads[..2], [1.5, 1.0]);
+    // One-sided differences: raising piece 0's bias moves every output.
+    let loss = |layer: &Maxout<f64>| (&layer.forward(x.view()).unwrap() * &g).sum();
+    let base = loss(&layer);
+    for (j, &expected) in bias_grads[..2].iter().enumerate() {
+        let mut raised = layer.biases().clone();
+        raised[[0, j]] += H;
+        layer = Maxout::new(layer.kernels().clone(), raised).unwrap();
+        assert_close(
+            "right derivative of piece 0's bias",
+            expected,
+            (loss(&layer) - base) / H,
+            1e-7,
+        );
+        let mut restored = layer.biases().clone();
+        restored[[0, j]] -= H;
+        layer = Maxout::new(layer.kernels().clone(), restored).unwrap();
+    }
+}
+
+#[test]
+fn bce_gradients_match_central_differences() {
+    let mut rng = Rng(4);
+    for _ in 0..40 {
+        let (rows, cols) = (rng.size(1, 5), rng.size(1, 4));
+        let y = rng.labels(rows, cols);
+        let p = Array2::from_shape_simple_fn((rows, cols), || rng.uniform(0.02, 0.98));
+        let z = rng.matrix(rows, cols, 8.0);
+        let grad_p = loss::binary_cross_entropy_gradient(&y, &p).unwrap();
+        let grad_z = loss::binary_cross_entropy_with_logits_gradient(&y, &z).unwrap();
+        for (values, grad, logits) in [(p, grad_p, false), (z, grad_z, true)] {
+            let mut values = values;
+            let flat = values.as_slice_mut().unwrap();
+            for i in 0..flat.len() {
+                let numeric = central(flat, i, |v| {
+                    let v = ArrayView2::from_shape((rows, cols), v).unwrap();
+                    if logits {
+                        loss::binary_cross_entropy_with_logits(&y, &v).unwrap()
+                    } else {
+                        loss::binary_cross_entropy(&y, &v).unwrap()
+                    }
+                });
+                assert_close(
+                    &format!("bce (logits: {logits}) {i}"),
+                    grad.as_slice().unwrap()[i],
+                    numeric,
+                    1e-7,
+                );
+            }
+        }
+    }
+    // One sample as a 1-D array: the mean over its values.
+    let y = Array1::from(vec![1.0, 0.0, 0.5]);
+    let p = Array1::from(vec![0.3, 0.6, 0.9]);
+    let grad = loss::binary_cross_entropy_gradient(&y, &p).unwrap();
+    let expected: Vec<f64> = y
+        .iter()
+        .zip(&p)
+        .map(|(y, p)| ((1.0 - y) / (1.0 - p) - y / p) / 3.0)
+        .collect();
+    for (a, e) in grad.iter().zip(expected) {
+        assert_close("1-D bce gradient", *a, e, 1e-15);
+    }
+    summary("bce_gradients_match_central_differences");
+}
+
+/// A sigmoid that is not named "sigmoid": the model then uses the clipped
+/// probability form of the loss and backpropagates through σ'.
+#[derive(Debug, Clone, Copy)]
+struct AnonymousSigmoid;
+
+impl Activation<f64> for AnonymousSigmoid {
+    fn apply(&self, x: f64) -> f64 {
+        Sigmoid.apply(x)
+    }
+    fn derivative(&self, x: f64) -> f64 {
+        Sigmoid.derivative(x)
+    }
+}
+
+/// A random model with a hidden stack and the given last layer.
+fn random_model(rng: &mut Rng, inputs: usize, last: usize) -> Sequential<f64> {
+    let mut model = Sequential::new();
+    let mut width = inputs;
+    for depth in 0..rng.size(0, 2) {
+        let units = rng.size(1, 4);
+        let seed = rng.next_u64();
+        match (depth + rng.size(0, 3)) % 4 {
+            0 => model
+                .add(Dense::glorot(width, units, Tanh, seed).unwrap())
+                .unwrap(),
+            1 => model
+                .add(Dense::glorot(width, units, Sigmoid, seed).unwrap())
+                .unwrap(),
+            2 => model
+                .add(Dense::glorot(width, units, Elu::new(1.0), seed).unwrap())
+                .unwrap(),
+            _ => model
+                .add(Maxout::glorot(2, width, units, seed).unwrap())
+                .unwrap(),
+        };
+        width = units;
+    }
+    let seed = rng.next_u64();
+    match last {
+        0 => model
+            .add(Dense::glorot(width, 1, Sigmoid, seed).unwrap())
+            .unwrap(),
+        1 => model
+            .add(Dense::glorot(width, rng.size(2, 3), Sigmoid, seed).unwrap())
+            .unwrap(),
+        2 => model
+            .add(Dense::glorot(width, rng.size(2, 3), Softmax, seed).unwrap())
+            .unwrap(),
+        _ => model
+            .add(Dense::glorot(width, rng.size(1, 2), AnonymousSigmoid, seed).unwrap())
+            .unwrap(),
+    };
+    // Non-zero biases, so that nothing sits on a tie or a kink by accident.
+    // (Every layer's weights are [kernel(s), bias(es)]: odd positions.)
+    let weights: Vec<ArrayD<f64>> = model
+        .get_weights()
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i % 2 == 1 {
+                w.mapv(|_| rng.uniform(-0.5, 0.5))
+            } else {
+                w
+            }
+        })
+        .collect();
+    model.set_weights(&weights).unwrap();
+    model
+}
+
+/// Central differences of `evaluate`'s loss over every weight.
+fn check_model(model: &mut Sequential<f64>, x: &Array2<f64>, y: &Array2<f64>, what: &str) {
+    let analytic: Vec<f64> = model
+        .gradients(x, y)
+        .unwrap()
+        .iter()
+        .flatten()
+        .copied()
+        .collect();
+    let weights = model.get_weights();
+    let shapes: Vec<Vec<usize>> = weights.iter().map(|w| w.shape().to_vec()).collect();
+    let mut flat: Vec<f64> = weights.iter().flatten().copied().collect();
+    for (i, &a) in analytic.iter().enumerate() {
+        let numeric = central(&mut flat, i, |values| {
+            let mut offset = 0;
+            let arrays: Vec<ArrayD<f64>> = shapes
+                .iter()
+                .map(|shape| {
+                    let size: usize = shape.iter().product();
+                    offset += size;
+                    ArrayD::from_shape_vec(shape.clone(), values[offset - size..offset].to_vec())
+                        .unwrap()
+                })
+                .collect();
+            model.set_weights(&arrays).unwrap();
+            model.evaluate(x, y).unwrap().loss
+        });
+        assert_close(&format!("{what} weight {i}"), a, numeric, 1e-7);
+    }
+    model.set_weights(&weights).unwrap();
+}
+
+#[test]
+fn model_gradients_match_central_differences() {
+    let mut rng = Rng(5);
+    for trial in 0..48 {
+        let last = trial % 4;
+        let (inputs, rows) = (rng.size(1, 4), rng.size(1, 6));
+        let mut model = random_model(&mut rng, inputs, last);
+        let x = rng.matrix(rows, inputs, 2.0);
+        let width = model.layers().last().unwrap().output_width();
+        let y = rng.labels(rows, width);
+        let path = [
+            "sigmoid 1 unit (fused)",
+            "sigmoid n units (fused)",
+            "softmax (probabilities)",
+            "custom sigmoid (probabilities)",
+        ][last];
+        check_model(&mut model, &x, &y, &format!("trial {trial}, {path}"));
+    }
+    summary("model_gradients_match_central_differences");
+}
+
+/// The fused and the probability paths agree where clipping does not bite.
+#[test]
+fn fused_and_probability_paths_agree() {
+    let mut rng = Rng(6);
+    for _ in 0..20 {
+        let (inputs, units, rows) = (rng.size(1, 4), rng.size(1, 3), rng.size(1, 6));
+        let (kernel, bias) = (
+            rng.matrix(inputs, units, 1.0),
+            rng.matrix(1, units, 0.5).row(0).to_owned(),
+        );
+        let mut fused = Sequential::new();
+        fused
+            .add(Dense::new(kernel.clone(), bias.clone(), Sigmoid).unwrap())
+            .unwrap();
+        let mut plain = Sequential::new();
+        plain
+            .add(Dense::new(kernel, bias, AnonymousSigmoid).unwrap())
+            .unwrap();
+        let x = rng.matrix(rows, inputs, 2.0);
+        let y = rng.labels(rows, units);
+        for (a, b) in fused
+            .gradients(&x, &y)
+            .unwrap()
+            .iter()
+            .zip(plain.gradients(&x, &y).unwrap())
+        {
+            for (a, b) in a.iter().zip(&b) {
+                assert_close("fused vs probability gradient", *a, *b, 1e-12);
+            }
+        }
+    }
+}
+
+/// Saturated sigmoid outputs: the fused gradient stays finite, so training
+/// never turns the weights into NaN.
+#[test]
+fn saturated_sigmoid_outputs_train_without_nan() {
+    for scale in [1e3, 1e6, 1e30] {
+        let mut model = Sequential::<f64>::new();
+        model
+            .add(
+                Dense::new(
+                    ndarray::array![[scale, -scale]],
+                    ndarray::array![0.0, 0.0],
+                    Relu,
+                )
+                .unwrap(),
+            )
+            .unwrap()
+            .add(
+                Dense::new(
+                    ndarray::array![[scale], [-scale]],
+                    ndarray::array![0.0],
+                    Sigmoid,
+                )
+                .unwrap(),
+            )
+            .unwrap();
+        let x = ndarray::array![[1.0], [-1.0], [2.0]];
+        let y = ndarray::array![[0.0], [1.0], [1.0]]; // confidently wrong, then right
+        let grads = model.gradients(&x, &y).unwrap();
+        assert!(grads.iter().flatten().all(|g| g.is_finite()), "{grads:?}");
+        let mut sgd = Sgd::new(1e-3);
+        for _ in 0..3 {
+            let loss = model.train_step(&x, &y, &mut sgd).unwrap();
+            assert!(loss.is_finite() && loss > 0.0, "loss {loss}");
+        }
+        assert!(model.get_weights().iter().flatten().all(|w| w.is_finite()));
+    }
+}
