@@ -71,6 +71,8 @@ pub mod layer;
 pub mod loss;
 pub mod optimizer;
 mod sequential;
+#[allow(unsafe_code)]
+mod simd;
 pub mod train;
 mod workspace;
 

@@ -8,7 +8,10 @@ use ndarray::{ArrayBase, ArrayView2, ArrayViewMut2, Data, Ix2};
 /// Two buffers that [`Sequential::forward_with`] writes layer outputs into,
 /// alternately: each layer reads the buffer the previous one wrote and
 /// writes the other. Once they have grown to the largest batch a model
-/// sees, forward passes allocate nothing.
+/// sees, the crate allocates nothing in a forward pass. (Matrix products
+/// above a few thousand multiply-adds run in the `gemm` crate, which
+/// allocates its small packing buffers per product: one or two short-lived
+/// blocks, nothing against the product's cost.)
 ///
 /// A workspace is not tied to a model; one per thread is enough.
 ///
@@ -83,10 +86,13 @@ impl<T: Element> Sequential<T> {
         check_not_empty("input batch", x.nrows())?;
         check_width("input batch", first.input_width(), x.ncols())?;
         let rows = x.nrows();
+        let widest = self.layers().map(|l| l.output_width()).max().unwrap_or(0);
+        grow(&mut workspace.front, rows * widest);
+        grow(&mut workspace.back, rows * widest);
         let mut width = x.ncols();
         for (i, layer) in self.layers().enumerate() {
             let out_width = layer.output_width();
-            let back = sized(&mut workspace.back, rows * out_width);
+            let back = &mut workspace.back[..rows * out_width];
             let out = ArrayViewMut2::from_shape((rows, out_width), back)
                 .expect("the buffer was sized to rows × width");
             if i == 0 {
@@ -99,16 +105,17 @@ impl<T: Element> Sequential<T> {
             std::mem::swap(&mut workspace.front, &mut workspace.back);
             width = out_width;
         }
-        Ok(ArrayView2::from_shape((rows, width), &workspace.front[..rows * width])
-            .expect("the buffer holds the last layer's rows × width"))
+        Ok(
+            ArrayView2::from_shape((rows, width), &workspace.front[..rows * width])
+                .expect("the buffer holds the last layer's rows × width"),
+        )
     }
 }
 
-/// The first `len` elements of `buffer`, growing it (only) when it is too
-/// short.
-fn sized<T: Element>(buffer: &mut Vec<T>, len: usize) -> &mut [T] {
+/// Grows `buffer` to `len` values if it is shorter; both buffers grow on the
+/// first call, so later calls with no larger batch never allocate.
+fn grow<T: Element>(buffer: &mut Vec<T>, len: usize) {
     if buffer.len() < len {
         buffer.resize(len, T::zero());
     }
-    &mut buffer[..len]
 }

@@ -2,11 +2,11 @@
 //! batch size, neither `train_step` nor `fit`'s batches allocate them again.
 //! Counted with a counting global allocator.
 //!
-//! The matrix products may allocate a packing buffer each (ndarray's
-//! `matrixmultiply` backend does, freeing it before it returns); the crate
-//! itself allocates nothing per step. So the count per step is at most the
-//! number of products, never more than one block is live at a time, and
-//! nothing is left allocated.
+//! Matrix products above a few thousand multiply-adds run in the `gemm`
+//! crate, which allocates up to two short-lived packing buffers per call
+//! and frees them before it returns; the crate itself allocates nothing per
+//! step. So the count per step is at most two per product, never more than
+//! one product's buffers are live at a time, and nothing is left allocated.
 
 use allocation_counter::{AllocationInfo, measure};
 use ndarray::Array2;
@@ -42,13 +42,16 @@ fn model() -> Sequential<f32> {
 /// first layer).
 const PRODUCTS_PER_STEP: u64 = 6 + 11;
 
+/// Packing buffers `gemm` may allocate per product.
+const ALLOCATIONS_PER_PRODUCT: u64 = 2;
+
 fn assert_only_products(counts: &AllocationInfo, steps: u64) {
     assert!(
-        counts.count_total <= PRODUCTS_PER_STEP * steps,
-        "more allocations than matrix products: {counts:?}"
+        counts.count_total <= ALLOCATIONS_PER_PRODUCT * PRODUCTS_PER_STEP * steps,
+        "more allocations than the matrix products make: {counts:?}"
     );
     assert!(
-        counts.count_max <= 1,
+        counts.count_max <= ALLOCATIONS_PER_PRODUCT,
         "buffers kept across products: {counts:?}"
     );
     assert_eq!(counts.bytes_current, 0, "memory left allocated: {counts:?}");
@@ -111,7 +114,10 @@ fn fit_does_not_allocate_per_batch() {
             model.fit(&x, &y, &mut adam, options).unwrap();
         });
         let steps = 2 * rows.div_ceil(8) as u64;
-        counts.count_total - counts.count_total.min(PRODUCTS_PER_STEP * steps)
+        counts.count_total
+            - counts
+                .count_total
+                .min(ALLOCATIONS_PER_PRODUCT * PRODUCTS_PER_STEP * steps)
     };
     // 2 batches per epoch, then 25 (the last one of 4 rows).
     let (few, many) = (run(16), run(196));

@@ -7,6 +7,7 @@ use super::{
 use crate::Element;
 use crate::error::{Error, check_positive, check_shape};
 use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, Axis, Zip, s};
+use std::ops::Range;
 
 /// A maxout layer (Goodfellow et al., 2013): `k` affine pieces and, per
 /// unit, the largest of them:
@@ -197,7 +198,37 @@ impl<T: Element> Maxout<T> {
         affine_into(x, kernel, self.biases.row(i), out);
         Ok(())
     }
+
+    /// The max over pieces of the units in `columns`, for the rows of `x`,
+    /// into `best`; `scratch` holds one piece's tile at a time.
+    fn max_of_pieces_into(
+        &self,
+        x: ArrayView2<'_, T>,
+        columns: Range<usize>,
+        mut best: ArrayViewMut2<'_, T>,
+        scratch: &mut [T; TILE],
+    ) {
+        let piece_tile = |i: usize, out: ArrayViewMut2<'_, T>| {
+            let kernel = self.kernels.slice(s![i, .., columns.clone()]);
+            affine_into(x, kernel, self.biases.slice(s![i, columns.clone()]), out);
+        };
+        piece_tile(0, best.view_mut());
+        let len = best.len();
+        for i in 1..self.pieces() {
+            let mut piece = ArrayViewMut2::from_shape(best.raw_dim(), &mut scratch[..len])
+                .expect("a tile holds at most TILE values");
+            piece_tile(i, piece.view_mut());
+            Zip::from(&mut best).and(&piece).for_each(|best, &z| {
+                if beats(z, *best) {
+                    *best = z;
+                }
+            });
+        }
+    }
 }
+
+/// Outputs per tile of the forward pass (16 KiB of stack for `f64`).
+const TILE: usize = 2048;
 
 /// Whether `candidate` replaces `best` as the max: larger, or NaN (a NaN
 /// piece makes the output NaN, as `numpy.max` does).
@@ -232,15 +263,23 @@ impl<T: Element> Layer<T> for Maxout<T> {
         mut out: ArrayViewMut2<'_, T>,
     ) -> Result<(), Error> {
         check_io(self, &x, &out)?;
-        self.piece_into(0, x, out.view_mut())?;
-        let mut piece = Array2::zeros(out.raw_dim());
-        for i in 1..self.pieces() {
-            self.piece_into(i, x, piece.view_mut())?;
-            Zip::from(&mut out).and(&piece).for_each(|best, &z| {
-                if beats(z, *best) {
-                    *best = z;
-                }
-            });
+        // Tiles of at most TILE outputs: the running max lives in `out`, the
+        // next piece in a stack buffer, so the forward pass allocates nothing.
+        let units = self.output_width();
+        let tile_units = units.min(TILE);
+        let tile_rows = (TILE / tile_units).max(1);
+        let mut scratch = [T::zero(); TILE];
+        for (x_rows, mut out_rows) in x
+            .axis_chunks_iter(Axis(0), tile_rows)
+            .zip(out.axis_chunks_iter_mut(Axis(0), tile_rows))
+        {
+            for (c, best) in out_rows
+                .axis_chunks_iter_mut(Axis(1), tile_units)
+                .enumerate()
+            {
+                let columns = c * tile_units..c * tile_units + best.ncols();
+                self.max_of_pieces_into(x_rows, columns, best, &mut scratch);
+            }
         }
         Ok(())
     }

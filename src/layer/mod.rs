@@ -15,9 +15,9 @@ pub use maxout::Maxout;
 
 pub(crate) use init::SplitMix64;
 
+use crate::simd::matmul;
 use crate::{Element, Error};
-use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn, Zip};
+use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
 use std::fmt::Debug;
 
 /// One layer of a [`Sequential`](crate::Sequential) model.
@@ -421,18 +421,20 @@ pub(crate) fn check_weights<T: Element>(
     Ok(())
 }
 
-/// `out = x · kernel + bias`, with the product rounded before the bias is
-/// added, as Keras does.
+/// `out = x · kernel + bias`: `out` is filled with the bias rows and the
+/// product is accumulated onto them, so the bias costs no pass of its own.
 fn affine_into<T: Element>(
     x: ArrayView2<'_, T>,
     kernel: ArrayView2<'_, T>,
     bias: ArrayView1<'_, T>,
     mut out: ArrayViewMut2<'_, T>,
 ) {
-    general_mat_mul(T::one(), &x, &kernel, T::zero(), &mut out);
-    for mut row in out.rows_mut() {
-        Zip::from(&mut row).and(&bias).for_each(|z, &b| *z = *z + b);
-    }
+    out.assign(
+        &bias
+            .broadcast(out.raw_dim())
+            .expect("the bias has one value per unit"),
+    );
+    matmul(x, kernel, out, true);
 }
 
 /// The backward pass of `z = x · kernel + bias` given `grad_z = ∂L/∂z`:
@@ -450,7 +452,7 @@ fn affine_backward<T: Element>(
 ) {
     let kernel_grad = ArrayViewMut2::from_shape(kernel.raw_dim(), kernel_grad)
         .expect("the caller sized the kernel gradient");
-    product(x.t(), grad_z, kernel_grad, false);
+    matmul(x.t(), grad_z, kernel_grad, false);
     bias_grad.iter_mut().for_each(|b| *b = T::zero());
     for row in grad_z.rows() {
         bias_grad
@@ -459,20 +461,8 @@ fn affine_backward<T: Element>(
             .for_each(|(b, &g)| *b = *b + g);
     }
     if let Some((grad_x, accumulate)) = grad_input {
-        product(grad_z, kernel.t(), grad_x.view_mut(), accumulate);
+        matmul(grad_z, kernel.t(), grad_x.view_mut(), accumulate);
     }
-}
-
-/// `c ← a · b`, or `c ← c + a · b` when `accumulate` is set: the matrix
-/// product of the backward passes. Shapes are the callers' invariant.
-fn product<T: Element>(
-    a: ArrayView2<'_, T>,
-    b: ArrayView2<'_, T>,
-    mut c: ArrayViewMut2<'_, T>,
-    accumulate: bool,
-) {
-    let beta = if accumulate { T::one() } else { T::zero() };
-    general_mat_mul(T::one(), &a, &b, beta, &mut c);
 }
 
 /// The array itself when it is already stored row-major, else a row-major

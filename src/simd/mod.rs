@@ -1,0 +1,5 @@
+//! Kernels: the only place where the crate uses `unsafe`.
+
+mod matmul;
+
+pub(crate) use matmul::matmul;
