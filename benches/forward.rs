@@ -5,7 +5,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Array2, array};
-use neurite::{Dense, Layer, Relu, Sequential, Sigmoid, loss};
+use neurite::{Dense, Layer, Relu, Sequential, Sigmoid, Workspace, loss};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -65,9 +65,17 @@ fn tutorial_model(c: &mut Criterion) {
         [3.0, 1.0],
         [4.0, 1.0]
     ];
-    c.bench_function("tutorial_model2_forward_8_rows", |b| {
+    let mut group = c.benchmark_group("tutorial_model2_8_rows");
+    group.bench_function("forward", |b| {
         b.iter(|| black_box(model.forward(black_box(&x)).unwrap()))
     });
+    let mut workspace = Workspace::new();
+    group.bench_function("forward_with", |b| {
+        b.iter(|| {
+            black_box(model.forward_with(black_box(&x), &mut workspace).unwrap());
+        })
+    });
+    group.finish();
 }
 
 fn mlp_784_128_1(c: &mut Criterion) {

@@ -209,6 +209,13 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
     ) -> Result<(), Error> {
         check_io(self, &x, &out)?;
         let rows = block_rows::<T>(self.units());
+        if x.nrows() <= rows {
+            // One block: skip the chunk iterators (they cost more than a tiny
+            // model's arithmetic).
+            affine_into(x, self.kernel.view(), self.bias.view(), out.view_mut());
+            self.activation.apply_rows(out);
+            return Ok(());
+        }
         for (x_block, mut out_block) in x
             .axis_chunks_iter(Axis(0), rows)
             .zip(out.axis_chunks_iter_mut(Axis(0), rows))

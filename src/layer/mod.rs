@@ -429,11 +429,12 @@ fn affine_into<T: Element>(
     bias: ArrayView1<'_, T>,
     mut out: ArrayViewMut2<'_, T>,
 ) {
-    out.assign(
-        &bias
-            .broadcast(out.raw_dim())
-            .expect("the bias has one value per unit"),
-    );
+    match (out.as_slice_mut(), bias.as_slice()) {
+        (Some(rows), Some(bias)) => rows
+            .chunks_exact_mut(bias.len())
+            .for_each(|row| row.iter_mut().zip(bias).for_each(|(z, &b)| *z = b)),
+        _ => out.assign(&bias.broadcast(out.raw_dim()).expect("one bias per unit")),
+    }
     matmul(x, kernel, out, true);
 }
 

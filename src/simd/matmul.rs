@@ -99,6 +99,29 @@ fn tiny_matmul<T: Element>(
     mut c: ArrayViewMut2<'_, T>,
     accumulate: bool,
 ) {
+    let n = b.ncols();
+    if let (Some(a), Some(b), Some(c)) = (a.as_slice(), b.as_slice(), c.as_slice_mut()) {
+        // Row-major storage, the usual case: plain slices, no view set-up.
+        let k = b.len() / n;
+        if n == 1 {
+            // A single unit: `b` is one contiguous column.
+            for (a_row, c) in a.chunks_exact(k).zip(c.iter_mut()) {
+                let dot = a_row.iter().zip(b).fold(T::zero(), |sum, (&x, &w)| sum + x * w);
+                *c = if accumulate { *c + dot } else { dot };
+            }
+            return;
+        }
+        for (a_row, c_row) in a.chunks_exact(k).zip(c.chunks_exact_mut(n)) {
+            for (j, c) in c_row.iter_mut().enumerate() {
+                let mut dot = T::zero();
+                for (p, &x) in a_row.iter().enumerate() {
+                    dot = dot + x * b[p * n + j];
+                }
+                *c = if accumulate { *c + dot } else { dot };
+            }
+        }
+        return;
+    }
     for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
         for (b_column, c) in b.columns().into_iter().zip(c_row.iter_mut()) {
             let dot = a_row
