@@ -37,6 +37,16 @@ pub(crate) fn matmul<T: Element>(
         b.dim(),
         c.dim()
     );
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        // The empty sum.
+        if !accumulate {
+            c.fill(T::zero());
+        }
+        return;
+    }
     if m * n * k <= TINY {
         tiny_matmul(a, b, c, accumulate);
         return;
@@ -44,16 +54,6 @@ pub(crate) fn matmul<T: Element>(
     if !is_gemm_native::<T>() {
         let beta = if accumulate { T::one() } else { T::zero() };
         general_mat_mul(T::one(), &a, &b, beta, &mut c);
-        return;
-    }
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        // The empty sum: gemm is not asked to handle it.
-        if !accumulate {
-            c.fill(T::zero());
-        }
         return;
     }
     let (c_rows, c_cols) = strides(c.strides());
@@ -106,7 +106,10 @@ fn tiny_matmul<T: Element>(
         if n == 1 {
             // A single unit: `b` is one contiguous column.
             for (a_row, c) in a.chunks_exact(k).zip(c.iter_mut()) {
-                let dot = a_row.iter().zip(b).fold(T::zero(), |sum, (&x, &w)| sum + x * w);
+                let dot = a_row
+                    .iter()
+                    .zip(b)
+                    .fold(T::zero(), |sum, (&x, &w)| sum + x * w);
                 *c = if accumulate { *c + dot } else { dot };
             }
             return;
