@@ -5,6 +5,7 @@
 //! the mistake.
 
 use std::fmt;
+use std::path::PathBuf;
 
 /// Everything that can go wrong when building or running a network.
 ///
@@ -95,6 +96,40 @@ pub enum Error {
         /// The offending value, widened to `f64`.
         value: f64,
     },
+    /// Reading or writing a file failed (it does not exist, a folder is
+    /// missing, the disk is full, …). The [`std::io::Error`] is kept as its
+    /// kind and message, so that `Error` stays `Clone` and `PartialEq`.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system reported.
+        kind: std::io::ErrorKind,
+        /// Its message.
+        message: String,
+    },
+    /// A file, or a model description, is not what it should be: truncated,
+    /// corrupt, edited by hand, written by something else, or made for
+    /// another model (see [`io`](crate::io)).
+    Format {
+        /// Which part, e.g. `"model.safetensors: header length"` or
+        /// `"weights.npz: arr_2.npy dtype"`.
+        what: String,
+        /// What was required there.
+        expected: String,
+        /// What the file holds.
+        found: String,
+    },
+    /// A model cannot be described in the file format: one of its layers
+    /// is a custom layer, or a [`Dense`](crate::Dense) layer with a custom
+    /// activation (only the built-in layers and activations can be saved).
+    UnsupportedLayer {
+        /// The layer's position, from 0.
+        index: usize,
+        /// Its [`class_name`](crate::Layer::class_name).
+        class_name: String,
+        /// Its [`activation_name`](crate::Layer::activation_name).
+        activation: String,
+    },
 }
 
 /// The Keras names [`FromStr`](std::str::FromStr) understands, for messages.
@@ -142,6 +177,25 @@ impl fmt::Display for Error {
             Error::NonFiniteInput { what, index, value } => write!(
                 f,
                 "{what}: expected finite values, found {value} at index {index}"
+            ),
+            Error::Io {
+                path,
+                kind,
+                message,
+            } => write!(f, "{}: {message} ({kind:?})", path.display()),
+            Error::Format {
+                what,
+                expected,
+                found,
+            } => write!(f, "{what}: expected {expected}, found {found}"),
+            Error::UnsupportedLayer {
+                index,
+                class_name,
+                activation,
+            } => write!(
+                f,
+                "layer {index} ({class_name}, activation {activation:?}) cannot be saved: \
+                 expected Dense with a built-in activation ({ACTIVATION_NAMES}) or Maxout"
             ),
         }
     }

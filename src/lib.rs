@@ -51,6 +51,14 @@
 //! # Ok::<(), neurite::Error>(())
 //! ```
 //!
+//! ## Saving and loading
+//!
+//! [`Sequential::save`] writes a model, architecture and weights, into one
+//! safetensors file that [`Sequential::load`] reads back bit for bit (and
+//! Python reads with the `safetensors` package); [`Sequential::load_npz`]
+//! imports the weights a Keras user writes with
+//! `np.savez(path, *model.get_weights())`. See [`io`].
+//!
 //! ## Errors, not panics
 //!
 //! Every function that takes data from a caller checks it and returns an
@@ -67,6 +75,7 @@
 
 pub mod activation;
 mod error;
+pub mod io;
 pub mod layer;
 pub mod loss;
 pub mod optimizer;

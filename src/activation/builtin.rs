@@ -115,6 +115,9 @@ impl<T: Float> Activation<T> for BuiltinActivation<T> {
     fn name(&self) -> &'static str {
         self.inner().name()
     }
+    fn builtin(&self) -> Option<BuiltinActivation<T>> {
+        Some(*self)
+    }
 }
 
 macro_rules! from_activation {

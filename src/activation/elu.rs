@@ -85,6 +85,10 @@ impl<T: Float> Activation<T> for Elu<T> {
     fn name(&self) -> &'static str {
         "elu"
     }
+
+    fn builtin(&self) -> Option<crate::BuiltinActivation<T>> {
+        Some(crate::BuiltinActivation::Elu(*self))
+    }
 }
 
 // Written by hand so that every `Float`, not only `Debug` ones, qualifies.

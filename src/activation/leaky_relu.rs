@@ -83,6 +83,10 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
     fn name(&self) -> &'static str {
         "leaky_relu"
     }
+
+    fn builtin(&self) -> Option<crate::BuiltinActivation<T>> {
+        Some(crate::BuiltinActivation::LeakyRelu(*self))
+    }
 }
 
 // Written by hand so that every `Float`, not only `Debug` ones, qualifies.

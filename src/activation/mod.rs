@@ -163,6 +163,43 @@ pub trait Activation<T: Float>: Debug {
     fn name(&self) -> &'static str {
         "custom"
     }
+
+    /// The function as a [`BuiltinActivation`], parameters included, when
+    /// it is one of the built-ins: how [`Sequential::save`](crate::Sequential::save)
+    /// describes it in a file. `None` for custom activations (the
+    /// default), which cannot be saved.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Activation, BuiltinActivation, Elu, Relu};
+    ///
+    /// assert_eq!(Activation::<f32>::builtin(&Relu), Some(BuiltinActivation::Relu(Relu)));
+    /// assert_eq!(Elu::new(0.5_f64).builtin(), Some(BuiltinActivation::Elu(Elu::new(0.5))));
+    /// ```
+    fn builtin(&self) -> Option<BuiltinActivation<T>> {
+        parameterless_builtin::<T, Self>()
+    }
+}
+
+/// The built-in activation of type `A` when it is one without parameters
+/// (the default of [`Activation::builtin`], so that their files need no
+/// override).
+fn parameterless_builtin<T: Float, A: ?Sized>() -> Option<BuiltinActivation<T>> {
+    let id = typeid::of::<A>();
+    if id == typeid::of::<Sigmoid>() {
+        Some(BuiltinActivation::Sigmoid(Sigmoid))
+    } else if id == typeid::of::<Tanh>() {
+        Some(BuiltinActivation::Tanh(Tanh))
+    } else if id == typeid::of::<Relu>() {
+        Some(BuiltinActivation::Relu(Relu))
+    } else if id == typeid::of::<Linear>() {
+        Some(BuiltinActivation::Linear(Linear))
+    } else if id == typeid::of::<Softmax>() {
+        Some(BuiltinActivation::Softmax(Softmax))
+    } else {
+        None
+    }
 }
 
 impl<T: Float, A: Activation<T> + ?Sized> Activation<T> for Box<A> {
@@ -188,6 +225,9 @@ impl<T: Float, A: Activation<T> + ?Sized> Activation<T> for Box<A> {
     }
     fn name(&self) -> &'static str {
         (**self).name()
+    }
+    fn builtin(&self) -> Option<BuiltinActivation<T>> {
+        (**self).builtin()
     }
 }
 

@@ -186,6 +186,14 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
         self.activation.name()
     }
 
+    fn spec(&self) -> Option<crate::io::LayerSpec> {
+        Some(crate::io::LayerSpec::Dense {
+            inputs: self.kernel.nrows(),
+            units: self.kernel.ncols(),
+            activation: crate::io::describe_activation(&self.activation)?,
+        })
+    }
+
     fn pre_activation_into(
         &self,
         x: ArrayView2<'_, T>,

@@ -257,6 +257,14 @@ impl<T: Element> Layer<T> for Maxout<T> {
         "linear"
     }
 
+    fn spec(&self) -> Option<crate::io::LayerSpec> {
+        Some(crate::io::LayerSpec::Maxout {
+            inputs: self.input_width(),
+            units: self.output_width(),
+            pieces: self.pieces(),
+        })
+    }
+
     fn pre_activation_into(
         &self,
         x: ArrayView2<'_, T>,

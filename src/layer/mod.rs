@@ -57,6 +57,25 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// (`"linear"` when there is none).
     fn activation_name(&self) -> &'static str;
 
+    /// The layer's description for a file (type, sizes, activation with
+    /// its parameters), as [`Sequential::save`](crate::Sequential::save)
+    /// stores it. `None` (the default) for layers that cannot be saved:
+    /// custom layers, and [`Dense`] layers with a custom activation.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::io::LayerSpec;
+    /// use neurite::{Layer, Maxout};
+    ///
+    /// let layer = Maxout::<f32>::glorot(2, 3, 4, 0)?;
+    /// assert_eq!(layer.spec(), Some(LayerSpec::Maxout { inputs: 3, units: 4, pieces: 2 }));
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    fn spec(&self) -> Option<crate::io::LayerSpec> {
+        None
+    }
+
     /// Writes the pre-activations (the affine part) for the batch `x` into
     /// `out`, which must be `(x.nrows(), output_width())`.
     ///

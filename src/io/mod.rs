@@ -1,0 +1,685 @@
+//! Saving and loading models, and importing Keras's weights.
+//!
+//! # The model file
+//!
+//! [`Sequential::save`] writes one [safetensors](https://github.com/huggingface/safetensors)
+//! file: every weight array as a named tensor in the model's own dtype
+//! (`layers.0.kernel`, `layers.0.bias`, …), and the architecture, a
+//! [`ModelSpec`] as JSON, under the key `"neurite"` of the file's metadata.
+//! [`Sequential::load`] gives the model back with the same weights, bit
+//! for bit, so its [`forward`](Sequential::forward) gives bit-identical
+//! outputs. Python reads the file with the `safetensors` package
+//! (`safetensors.numpy.load_file`); `docs/file-format.md` describes the
+//! layout.
+//!
+//! [`Sequential::save_weights`] and [`Sequential::load_weights`] do the
+//! same for the weights alone, into a model built with the same
+//! architecture.
+//!
+//! # From Keras
+//!
+//! [`Sequential::load_npz`] reads what `np.savez(path, *model.get_weights())`
+//! writes (and `np.savez_compressed`): arrays `arr_0, arr_1, …` in Keras's
+//! order, float32 or float64, into a model built with the same
+//! architecture.
+//!
+//! # Element types
+//!
+//! `f32` weights are stored as `F32` and `f64` weights as `F64`, exactly,
+//! and a file loads only into a model of the element type it was saved
+//! from. Other element types (such as `half::f16`) are stored as `F64`:
+//! every value must convert to `f64` and back unchanged (true of the half
+//! types), else saving fails; their files record
+//! [`std::any::type_name`] of the type, which [`Sequential::load`]
+//! compares. `.npz` arrays are converted as described at
+//! [`Sequential::load_npz`].
+//!
+//! # Files from strangers
+//!
+//! A file may be truncated, corrupt, edited by hand or hostile. Loading
+//! never panics on it and never allocates more than the file (or, for a
+//! compressed `.npz`, the model it is loaded into) justifies: every length
+//! is compared with the bytes that are there before it is used, and the
+//! header of a model file is limited to 16 MiB. Every problem is an
+//! [`Error`]: [`Error::Io`] when the file cannot be read,
+//! [`Error::Format`] when it is not what it should be,
+//! [`Error::ShapeMismatch`] or [`Error::WeightCountMismatch`] when its
+//! weights do not fit the model, [`Error::UnknownActivation`] for an
+//! activation this crate does not know. A failed
+//! [`load_weights`](Sequential::load_weights) or
+//! [`load_npz`](Sequential::load_npz) leaves the model exactly as it was.
+//!
+//! Saving writes a temporary file in the same folder, flushes it to disk
+//! and renames it over the target, so a failed save leaves any existing
+//! file untouched and no partial file behind.
+//!
+//! # Example
+//!
+//! ```
+//! use ndarray::array;
+//! use neurite::{Dense, Relu, Sequential, Sigmoid};
+//!
+//! let mut model = Sequential::<f32>::new();
+//! model.add(Dense::glorot(2, 4, Relu, 1)?)?.add(Dense::glorot(4, 1, Sigmoid, 2)?)?;
+//!
+//! let path = std::env::temp_dir().join(format!("neurite-io-doc-{}.safetensors", std::process::id()));
+//! model.save(&path)?;
+//! let loaded = Sequential::<f32>::load(&path)?;
+//! std::fs::remove_file(&path).ok();
+//!
+//! let x = array![[0.5, -1.0], [2.0, 0.25]];
+//! assert_eq!(loaded.forward(&x)?, model.forward(&x)?);
+//! # Ok::<(), neurite::Error>(())
+//! ```
+
+mod npz;
+mod safetensors;
+mod spec;
+
+pub use spec::{ActivationSpec, FORMAT_VERSION, LayerSpec, ModelSpec};
+
+pub(crate) use spec::describe_activation;
+
+use self::safetensors::{Header, Storage};
+use crate::error::Error;
+use crate::{BuiltinActivation, Dense, Element, Layer, Maxout, Sequential};
+use ndarray::{Array1, Array2, Array3};
+use spec::format_error;
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The metadata key of the architecture in a model file.
+const MODEL_KEY: &str = "neurite";
+
+/// The metadata key of a weights-only file (its value: the format
+/// version, crate version and dtype as JSON).
+const WEIGHTS_KEY: &str = "neurite_weights";
+
+/// The element type's name in files: `"float32"`, `"float64"`, or the
+/// type's [`std::any::type_name`].
+pub(crate) fn dtype_name<T: Element>() -> &'static str {
+    match Storage::of::<T>() {
+        Storage::F32 => "float32",
+        Storage::F64 => "float64",
+        Storage::Widened => std::any::type_name::<T>(),
+    }
+}
+
+impl<T: Element> Sequential<T> {
+    /// Saves the model, architecture and weights, into one safetensors
+    /// file at `path` (see the [`io`](crate::io) module and
+    /// `docs/file-format.md`). An existing file is replaced atomically:
+    /// if saving fails, it is left as it was.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnsupportedLayer`] when a layer cannot be described (a
+    /// custom layer, or a custom activation); [`Error::Format`] for a
+    /// non-finite activation parameter (JSON has no NaN) or, for element
+    /// types other than `f32`/`f64`, a value `f64` cannot hold exactly;
+    /// [`Error::Io`] when the file cannot be written.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Dense, Elu, Sequential};
+    ///
+    /// let mut model = Sequential::<f64>::new();
+    /// model.add(Dense::glorot(3, 2, Elu::new(0.5), 0)?)?;
+    /// let path = std::env::temp_dir().join(format!("neurite-save-doc-{}.safetensors", std::process::id()));
+    /// model.save(&path)?;
+    /// assert_eq!(Sequential::<f64>::load(&path)?.get_weights(), model.get_weights());
+    /// std::fs::remove_file(&path).ok();
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let metadata = self.model_metadata()?;
+        write_atomically_with(path, |file| {
+            self.write_tensors(metadata, file, &|error| io_error(path, &error))
+        })
+    }
+
+    /// The bytes [`save`](Sequential::save) writes: a safetensors file in
+    /// memory.
+    ///
+    /// # Errors
+    ///
+    /// As [`save`](Sequential::save), without [`Error::Io`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Maxout, Sequential};
+    ///
+    /// let mut model = Sequential::<f32>::new();
+    /// model.add(Maxout::glorot(2, 3, 1, 0)?)?;
+    /// let bytes = model.to_bytes()?;
+    /// let copy = Sequential::<f32>::from_bytes(&bytes)?;
+    /// assert_eq!(copy.get_weights(), model.get_weights());
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        let metadata = self.model_metadata()?;
+        let width = std::mem::size_of::<T>().max(4);
+        let mut bytes = Vec::with_capacity(self.param_count().saturating_mul(width) + 4096);
+        self.write_tensors(metadata, &mut bytes, &|error| {
+            format_error("model bytes", "a buffer to write to", error.to_string())
+        })?;
+        Ok(bytes)
+    }
+
+    /// The metadata of a model file: the architecture, checked.
+    fn model_metadata(&self) -> Result<Vec<(String, String)>, Error> {
+        let spec = self.spec()?;
+        spec.validate()?;
+        Ok(vec![(MODEL_KEY.to_owned(), spec.to_json())])
+    }
+
+    /// Writes a safetensors file of the weights with `metadata` to `out`.
+    fn write_tensors<W: Write>(
+        &self,
+        metadata: Vec<(String, String)>,
+        out: &mut W,
+        io_error: &dyn Fn(std::io::Error) -> Error,
+    ) -> Result<(), Error> {
+        let layers: Vec<&dyn Layer<T>> = self.layers().collect();
+        self::safetensors::write(&layers, metadata, out, io_error)
+    }
+
+    /// Loads a model saved by [`save`](Sequential::save). Its layers are
+    /// [`Dense<T>`](Dense) (with a [`BuiltinActivation`]) and [`Maxout`]
+    /// layers with the saved weights, bit for bit, so its outputs are
+    /// those of the saved model.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the file cannot be read; [`Error::Format`] when
+    /// it is not a neurite model file (a weights-only file, another
+    /// safetensors file, a truncated or corrupt one), was saved from
+    /// another element type, or describes an unknown layer type;
+    /// [`Error::UnknownActivation`] for an unknown activation;
+    /// [`Error::ShapeMismatch`] for a tensor whose shape does not fit the
+    /// architecture.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Dense, Error, Sequential, Softmax};
+    ///
+    /// let mut model = Sequential::<f32>::new();
+    /// model.add(Dense::glorot(4, 3, Softmax, 0)?)?;
+    /// let path = std::env::temp_dir().join(format!("neurite-load-doc-{}.safetensors", std::process::id()));
+    /// model.save(&path)?;
+    /// let loaded = Sequential::<f32>::load(&path)?;
+    /// assert_eq!(loaded.summary().to_string(), model.summary().to_string());
+    ///
+    /// // Saved from f32, so not an f64 model.
+    /// assert!(matches!(Sequential::<f64>::load(&path), Err(Error::Format { .. })));
+    /// std::fs::remove_file(&path).ok();
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let (mut file, len) = open(path)?;
+        Self::read_model(&mut file, len, &path.display().to_string(), &|error| {
+            io_error(path, &error)
+        })
+    }
+
+    /// Loads a model from the bytes of a model file (as
+    /// [`to_bytes`](Sequential::to_bytes) gives them, or
+    /// `include_bytes!("model.safetensors")`).
+    ///
+    /// # Errors
+    ///
+    /// As [`load`](Sequential::load), without [`Error::Io`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Error, Sequential};
+    ///
+    /// let garbage = Sequential::<f32>::from_bytes(b"not a model");
+    /// assert!(matches!(garbage, Err(Error::Format { .. })));
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let what = "model bytes";
+        Self::read_model(&mut &*bytes, bytes.len() as u64, what, &|error| {
+            format_error(what, "bytes to read", error.to_string())
+        })
+    }
+
+    /// Reads a model file of `len` bytes from `input`.
+    fn read_model<R: Read>(
+        input: &mut R,
+        len: u64,
+        what: &str,
+        io_error: &dyn Fn(std::io::Error) -> Error,
+    ) -> Result<Self, Error> {
+        let file: Header = self::safetensors::read_header(input, len, what, io_error)?;
+        let json = file.metadata(MODEL_KEY).ok_or_else(|| {
+            let found = if file.metadata(WEIGHTS_KEY).is_some() {
+                "a weights-only file (save_weights): load it with load_weights into a model of its architecture"
+            } else {
+                "no such key (a safetensors file, but not a neurite model)"
+            };
+            format_error(
+                &format!("{what}: metadata"),
+                "the key \"neurite\" with the architecture",
+                found.to_owned(),
+            )
+        })?;
+        let spec = ModelSpec::from_json(json).map_err(|error| in_file(error, what))?;
+        spec.validate().map_err(|error| in_file(error, what))?;
+        let expected_dtype = dtype_name::<T>();
+        if spec.dtype.as_deref() != Some(expected_dtype) {
+            return Err(format_error(
+                &format!("{what}: element type"),
+                &format!("{expected_dtype:?} (the model's T)"),
+                spec.dtype.as_deref().map_or("none".to_owned(), |dtype| {
+                    format!("{:?}", spec::shorten(dtype))
+                }),
+            ));
+        }
+        let expected: Vec<(String, Vec<usize>)> = spec
+            .layers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, layer)| {
+                ["kernel", "bias"]
+                    .into_iter()
+                    .zip(layer.weight_shapes())
+                    .map(move |(name, shape)| (format!("layers.{i}.{name}"), shape))
+            })
+            .collect();
+        // `take` gives every expected tensor, two per layer, in order.
+        let mut weights = file
+            .read_tensors::<T, R>(input, &expected, io_error)?
+            .into_iter();
+        let mut model = Sequential::new();
+        for layer in &spec.layers {
+            let kernel = weights.next().unwrap_or_default();
+            let bias = weights.next().unwrap_or_default();
+            match *layer {
+                LayerSpec::Dense {
+                    inputs,
+                    units,
+                    activation,
+                } => {
+                    let kernel = Array2::from_shape_vec((inputs, units), kernel);
+                    let activation: BuiltinActivation<T> = activation.to_builtin();
+                    let bias = Array1::from_vec(bias);
+                    model.add(Dense::new(kernel.map_err(shape_bug)?, bias, activation)?)?;
+                }
+                LayerSpec::Maxout {
+                    inputs,
+                    units,
+                    pieces,
+                } => {
+                    let kernels = Array3::from_shape_vec((pieces, inputs, units), kernel);
+                    let biases = Array2::from_shape_vec((pieces, units), bias);
+                    model.add(Maxout::new(
+                        kernels.map_err(shape_bug)?,
+                        biases.map_err(shape_bug)?,
+                    )?)?;
+                }
+            }
+        }
+        Ok(model)
+    }
+
+    /// Saves the weights alone into a safetensors file at `path`, with the
+    /// tensor names of [`save`](Sequential::save) (`layers.{i}.kernel`,
+    /// `layers.{i}.bias`; a custom layer's arrays are
+    /// `layers.{i}.weights.{j}`). Works for every model, custom layers
+    /// included. An existing file is replaced atomically.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the file cannot be written; [`Error::Format`]
+    /// for a value of an element type other than `f32`/`f64` that `f64`
+    /// cannot hold exactly.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Dense, Relu, Sequential};
+    ///
+    /// let mut trained = Sequential::<f32>::new();
+    /// trained.add(Dense::glorot(3, 2, Relu, 1)?)?;
+    /// let path = std::env::temp_dir().join(format!("neurite-weights-doc-{}.safetensors", std::process::id()));
+    /// trained.save_weights(&path)?;
+    ///
+    /// let mut fresh = Sequential::<f32>::new();
+    /// fresh.add(Dense::glorot(3, 2, Relu, 2)?)?;
+    /// fresh.load_weights(&path)?;
+    /// assert_eq!(fresh.get_weights(), trained.get_weights());
+    /// std::fs::remove_file(&path).ok();
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn save_weights(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let info = serde_json::json!({
+            "format_version": FORMAT_VERSION,
+            "crate_version": env!("CARGO_PKG_VERSION"),
+            "dtype": dtype_name::<T>(),
+        });
+        let metadata = vec![(WEIGHTS_KEY.to_owned(), info.to_string())];
+        write_atomically_with(path, |file| {
+            self.write_tensors(metadata, file, &|error| io_error(path, &error))
+        })
+    }
+
+    /// Replaces the weights by those of a safetensors file written by
+    /// [`save_weights`](Sequential::save_weights) or
+    /// [`save`](Sequential::save) (or by any tool, with the same tensor
+    /// names): one tensor per weight array, of the model's shapes and
+    /// dtype (`F32` for `f32`, `F64` for `f64` and other types), and no
+    /// other tensors. Everything is checked before any weight changes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the file cannot be read; [`Error::Format`] when
+    /// it is not a safetensors file, a tensor is missing or extra, or has
+    /// another dtype; [`Error::ShapeMismatch`] for a tensor of another
+    /// shape. The model is left exactly as it was.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Dense, Error, Relu, Sequential};
+    ///
+    /// let mut small = Sequential::<f32>::new();
+    /// small.add(Dense::glorot(3, 2, Relu, 1)?)?;
+    /// let path = std::env::temp_dir().join(format!("neurite-load-weights-doc-{}.safetensors", std::process::id()));
+    /// small.save_weights(&path)?;
+    ///
+    /// let mut wider = Sequential::<f32>::new();
+    /// wider.add(Dense::glorot(3, 5, Relu, 1)?)?;
+    /// let before = wider.get_weights();
+    /// assert!(matches!(wider.load_weights(&path), Err(Error::ShapeMismatch { .. })));
+    /// assert_eq!(wider.get_weights(), before);
+    /// std::fs::remove_file(&path).ok();
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn load_weights(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let (mut input, len) = open(path)?;
+        let what = path.display().to_string();
+        let fail = |error: std::io::Error| io_error(path, &error);
+        let file = self::safetensors::read_header(&mut input, len, &what, &fail)?;
+        let mut expected = Vec::new();
+        for (i, layer) in self.layers().enumerate() {
+            let names = self::safetensors::weight_names(i, layer);
+            expected.extend(names.into_iter().zip(layer.weight_shapes()));
+        }
+        let values = file.read_tensors::<T, _>(&mut input, &expected, &fail)?;
+        self.assign_checked(&values);
+        Ok(())
+    }
+
+    /// Copies weight arrays, flat and row-major, into the layers, in
+    /// [`get_weights`](Sequential::get_weights) order. The caller has
+    /// checked their number and shapes against the layers'
+    /// `weight_shapes`, so this cannot fail (a plain copy, unlike
+    /// [`set_weights`](Sequential::set_weights)'s walk over n-dimensional
+    /// arrays).
+    fn assign_checked(&mut self, values: &[Vec<T>]) {
+        let mut sources = values.iter();
+        for layer in &mut self.layers {
+            layer.visit_weights_mut(&mut |target| {
+                if let Some(source) = sources.next() {
+                    let n = target.len().min(source.len());
+                    target[..n].copy_from_slice(&source[..n]);
+                }
+            });
+        }
+    }
+
+    /// Replaces the weights by the arrays of an `.npz` archive written by
+    /// Keras's side as
+    ///
+    /// ```python
+    /// import numpy as np
+    /// np.savez("weights.npz", *model.get_weights())
+    /// ```
+    ///
+    /// (or `np.savez_compressed`): `arr_0, arr_1, …` in Keras's
+    /// `get_weights` order, which is [`get_weights`](Sequential::get_weights)'s.
+    /// Build the model with the same architecture first (the same units
+    /// and activations; Keras's `"leaky_relu"` string is
+    /// `"leaky_relu".parse::<BuiltinActivation<T>>()`).
+    ///
+    /// Arrays may be float32 or float64, little- or big-endian, C or
+    /// Fortran order. Values are widened to `f64` (exactly) and converted
+    /// to `T` by rounding to nearest: a float32 file into an `f32` model
+    /// and a float64 file into an `f64` model are exact, float32 into
+    /// `f64` is exact, float64 into `f32` rounds each value as NumPy's
+    /// `astype(np.float32)` does; a finite value too large for `T` is an
+    /// error rather than an infinity.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the file cannot be read;
+    /// [`Error::WeightCountMismatch`] when the archive does not hold one
+    /// array per weight array of the model; [`Error::ShapeMismatch`] for
+    /// an array of another shape; [`Error::Format`] for anything else
+    /// (not a zip archive, truncated, a CRC that does not match, names
+    /// other than `arr_i`, integer or other non-float arrays). Everything
+    /// is checked before any weight changes: on error the model is left
+    /// exactly as it was.
+    ///
+    /// # Example
+    ///
+    /// The tutorial's second model, exported from Keras:
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Relu, Sequential, Sigmoid};
+    ///
+    /// let mut model = Sequential::<f32>::new();
+    /// model.add(Dense::glorot(2, 1, Relu, 0)?)?.add(Dense::glorot(1, 1, Sigmoid, 1)?)?;
+    /// model.load_npz("tests/golden/keras_export/tutorial_model2_float32.npz")?;
+    ///
+    /// let y = model.forward(&array![[2.5924739837646484, -1.736933946609497]])?;
+    /// assert!((y[[0, 0]] - 0.5977611541748047).abs() < 1e-6); // Keras's prediction
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn load_npz(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let bytes = read_file(path)?;
+        let mut shapes = Vec::new();
+        let mut labels = Vec::new();
+        for (i, layer) in self.layers().enumerate() {
+            for (j, shape) in layer.weight_shapes().into_iter().enumerate() {
+                labels.push(format!("layer {i} ({}) weight {j}", layer.class_name()));
+                shapes.push(shape);
+            }
+        }
+        let what = path.display().to_string();
+        let values = npz::read_arrays::<T>(&bytes, &shapes, &labels, &what)?;
+        self.assign_checked(&values);
+        Ok(())
+    }
+}
+
+/// Prefixes an error about a model description with the file it is in.
+fn in_file(error: Error, what: &str) -> Error {
+    match error {
+        Error::Format {
+            what: part,
+            expected,
+            found,
+        } => Error::Format {
+            what: format!("{what}: {part}"),
+            expected,
+            found,
+        },
+        other => other,
+    }
+}
+
+/// Shapes are checked before arrays are built, so this cannot happen.
+fn shape_bug(error: ndarray::ShapeError) -> Error {
+    format_error(
+        "weights",
+        "values that fill the checked shape",
+        error.to_string(),
+    )
+}
+
+/// An [`Error::Io`] for `path`.
+fn io_error(path: &Path, error: &std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        kind: error.kind(),
+        message: error.to_string(),
+    }
+}
+
+/// Opens a file for reading, with its length.
+fn open(path: &Path) -> Result<(File, u64), Error> {
+    let fail = |error: std::io::Error| io_error(path, &error);
+    let file = File::open(path).map_err(fail)?;
+    let len = file.metadata().map_err(fail)?.len();
+    Ok((file, len))
+}
+
+/// Reads a whole file into memory. The buffer is sized by the file's
+/// length (what the file itself justifies) and no more is read than that.
+fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    let fail = |error: std::io::Error| io_error(path, &error);
+    let (file, len) = open(path)?;
+    let capacity = usize::try_from(len).map_err(|_| {
+        format_error(
+            &path.display().to_string(),
+            "a file that fits in memory",
+            format!("{len} bytes"),
+        )
+    })?;
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(capacity).map_err(|_| {
+        format_error(
+            &path.display().to_string(),
+            "a file that fits in memory",
+            format!("{len} bytes"),
+        )
+    })?;
+    file.take(len).read_to_end(&mut bytes).map_err(fail)?;
+    Ok(bytes)
+}
+
+/// A counter that makes temporary names unique within the process.
+static TEMPORARY: AtomicU64 = AtomicU64::new(0);
+
+/// Writes a file at `path` through a temporary file in the same folder:
+/// `write` fills it, it is flushed to disk, then renamed over `path`. On
+/// failure the temporary file is removed and `path` is left as it was.
+fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let fail = |error: std::io::Error| io_error(path, &error);
+    let name = path.file_name().ok_or_else(|| {
+        fail(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "expected a path to a file",
+        ))
+    })?;
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let (temporary, mut file) = create_temporary(folder, &name.to_string_lossy()).map_err(fail)?;
+    let result = write(&mut file).and_then(|()| {
+        file.sync_all()
+            .and_then(|()| {
+                drop(file);
+                fs::rename(&temporary, path)
+            })
+            .map_err(fail)
+    });
+    if result.is_err() {
+        // Best effort: the error to report is the one that made us stop.
+        let _ = fs::remove_file(&temporary);
+    }
+    result
+}
+
+/// Creates a new file `.{name}.{pid}.{n}.tmp` in `folder`, never opening
+/// one that exists.
+fn create_temporary(folder: &Path, name: &str) -> std::io::Result<(std::path::PathBuf, File)> {
+    let mut attempts = 0;
+    loop {
+        let n = TEMPORARY.fetch_add(1, Ordering::Relaxed);
+        let temporary = folder.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temporary)
+        {
+            Ok(file) => return Ok((temporary, file)),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && attempts < 100 => {
+                attempts += 1;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let folder =
+            std::env::temp_dir().join(format!("neurite-io-unit-{name}-{}", std::process::id()));
+        fs::create_dir_all(&folder).unwrap();
+        folder
+    }
+
+    #[test]
+    fn a_write_that_fails_leaves_the_old_file_and_no_temporary() {
+        let folder = scratch("fail");
+        let path = folder.join("model.safetensors");
+        fs::write(&path, b"the old model").unwrap();
+        let result = write_atomically_with(&path, |file| {
+            file.write_all(b"half of the new").unwrap();
+            let full = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
+            Err(io_error(&path, &full))
+        });
+        assert!(matches!(
+            result,
+            Err(Error::Io {
+                kind: std::io::ErrorKind::StorageFull,
+                ..
+            })
+        ));
+        assert_eq!(fs::read(&path).unwrap(), b"the old model");
+        let names: Vec<_> = fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["model.safetensors"]);
+        fs::remove_dir_all(&folder).unwrap();
+    }
+
+    #[test]
+    fn a_write_that_succeeds_replaces_the_file() {
+        let folder = scratch("ok");
+        let path = folder.join("model.safetensors");
+        fs::write(&path, b"the old model").unwrap();
+        write_atomically_with(&path, |file| {
+            file.write_all(b"the new model")
+                .map_err(|error| io_error(&path, &error))
+        })
+        .unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"the new model");
+        let count = fs::read_dir(&folder).unwrap().count();
+        assert_eq!(count, 1);
+        fs::remove_dir_all(&folder).unwrap();
+    }
+}
