@@ -165,6 +165,14 @@ impl<T: Element, A: Activation<T>> Dense<T, A> {
     }
 }
 
+impl<T: Element, A: Activation<T>> Dense<T, A> {
+    /// Product, bias and activation of one block of rows, in place.
+    fn forward_block(&self, x: ArrayView2<'_, T>, mut out: ArrayViewMut2<'_, T>) {
+        affine_into(x, self.kernel.view(), self.bias.view(), out.view_mut());
+        self.activation.apply_rows(out);
+    }
+}
+
 impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
     fn input_width(&self) -> usize {
         self.kernel.nrows()
@@ -220,22 +228,24 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
         if x.nrows() <= rows {
             // One block: skip the chunk iterators (they cost more than a tiny
             // model's arithmetic).
-            affine_into(x, self.kernel.view(), self.bias.view(), out.view_mut());
-            self.activation.apply_rows(out);
+            self.forward_block(x, out);
             return Ok(());
         }
-        for (x_block, mut out_block) in x
+        let blocks = x
             .axis_chunks_iter(Axis(0), rows)
-            .zip(out.axis_chunks_iter_mut(Axis(0), rows))
+            .zip(out.axis_chunks_iter_mut(Axis(0), rows));
+        // With `rayon`, blocks run on the thread pool; each block is computed
+        // exactly as on one thread, so the results are bit-identical.
+        #[cfg(feature = "rayon")]
         {
-            affine_into(
-                x_block,
-                self.kernel.view(),
-                self.bias.view(),
-                out_block.view_mut(),
-            );
-            self.activation.apply_rows(out_block);
+            use rayon::iter::{IntoParallelIterator, ParallelIterator};
+            let blocks: Vec<_> = blocks.collect();
+            blocks
+                .into_par_iter()
+                .for_each(|(x_block, out_block)| self.forward_block(x_block, out_block));
         }
+        #[cfg(not(feature = "rayon"))]
+        blocks.for_each(|(x_block, out_block)| self.forward_block(x_block, out_block));
         Ok(())
     }
 
