@@ -1,1 +1,204 @@
-fn main() {}
+//! Activation throughput, in place, one core: neurite's `apply_slice`
+//! (the vectorized kernels) beside a naive `ndarray` `mapv_inplace` with
+//! `std`'s functions, the `rten-vecmath` crate's kernels where it has the
+//! function (`f32` only), and, for the rectifiers, an in-place scale of the
+//! same slice (the memory-bound floor).
+//!
+//! Groups are `activation/type/n`; every benchmark gets a fresh copy of
+//! the same inputs (uniform in [-10, 10), so both branches of every
+//! function occur), made outside the timed part. Small samples keep the
+//! run short on a shared 2-core machine:
+//! `cargo bench --bench activations -- sigmoid/f32/1048576` runs one group.
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::Array1;
+use neurite::{Activation, Elu, LeakyRelu, Relu, Sigmoid, Tanh};
+use rten_simd::SimdUnaryOp;
+use std::time::Duration;
+
+/// The slice lengths: in L1/L2, in L2/L3, and in memory.
+const SIZES: [usize; 3] = [4096, 1 << 20, 1 << 24];
+
+/// Deterministic inputs uniform in [-10, 10): no seed crate needed.
+fn inputs(n: usize) -> Array1<f64> {
+    Array1::from_shape_fn(n, |i| {
+        let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11;
+        (h as f64 / (1_u64 << 53) as f64) * 20.0 - 10.0
+    })
+}
+
+/// One contender: a name and an in-place function over the array.
+type Contender<T> = (&'static str, Box<dyn Fn(&mut Array1<T>)>);
+
+/// Benchmarks every contender on fresh copies of `input`.
+fn group<T: Clone + 'static>(
+    c: &mut Criterion,
+    name: &str,
+    input: Array1<T>,
+    contenders: Vec<Contender<T>>,
+) {
+    let n = input.len();
+    let mut group = c.benchmark_group(format!("{name}/{n}"));
+    group.throughput(Throughput::Elements(n as u64));
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(300));
+    group.measurement_time(Duration::from_secs(if n > 1 << 20 { 4 } else { 1 }));
+    for (contender, run) in contenders {
+        group.bench_function(contender, |b| {
+            b.iter_batched_ref(|| input.clone(), |xs| run(xs), BatchSize::LargeInput)
+        });
+    }
+    group.finish();
+}
+
+/// `f` through neurite's `apply_slice`.
+fn neurite<T, A: Activation<T> + 'static>(activation: A) -> Contender<T>
+where
+    T: num_traits::Float + 'static,
+{
+    (
+        "neurite",
+        Box::new(move |xs: &mut Array1<T>| {
+            activation.apply_slice(xs.as_slice_mut().expect("contiguous"))
+        }),
+    )
+}
+
+/// `f` through a naive `mapv_inplace`.
+fn naive<T: Copy + 'static>(f: fn(T) -> T) -> Contender<T> {
+    (
+        "naive_mapv",
+        Box::new(move |xs: &mut Array1<T>| xs.mapv_inplace(f)),
+    )
+}
+
+/// An `rten-vecmath` kernel, in place.
+fn rten(op: impl SimdUnaryOp<f32> + 'static) -> Contender<f32> {
+    (
+        "rten_vecmath",
+        Box::new(move |xs: &mut Array1<f32>| op.map_mut(xs.as_slice_mut().expect("contiguous"))),
+    )
+}
+
+/// An in-place scale: one load, one multiplication, one store.
+fn scale<T: Copy + std::ops::Mul<Output = T> + 'static>(factor: T) -> Contender<T> {
+    (
+        "scale_in_place",
+        Box::new(move |xs: &mut Array1<T>| xs.iter_mut().for_each(|x| *x = *x * factor)),
+    )
+}
+
+fn sigmoid(c: &mut Criterion) {
+    for n in SIZES {
+        let x = inputs(n);
+        group(
+            c,
+            "sigmoid/f32",
+            x.mapv(|v| v as f32),
+            vec![
+                neurite(Sigmoid),
+                naive(|x: f32| 1.0 / (1.0 + (-x).exp())),
+                rten(rten_vecmath::Sigmoid {}),
+            ],
+        );
+        if n <= 1 << 20 {
+            group(
+                c,
+                "sigmoid/f64",
+                x,
+                vec![neurite(Sigmoid), naive(|x: f64| 1.0 / (1.0 + (-x).exp()))],
+            );
+        }
+    }
+}
+
+fn tanh(c: &mut Criterion) {
+    for n in &SIZES[..2] {
+        let x = inputs(*n);
+        group(
+            c,
+            "tanh/f32",
+            x.mapv(|v| v as f32),
+            vec![neurite(Tanh), naive(f32::tanh), rten(rten_vecmath::Tanh {})],
+        );
+        group(c, "tanh/f64", x, vec![neurite(Tanh), naive(f64::tanh)]);
+    }
+}
+
+fn elu(c: &mut Criterion) {
+    for n in &SIZES[..2] {
+        let x = inputs(*n);
+        group(
+            c,
+            "elu/f32",
+            x.mapv(|v| v as f32),
+            vec![
+                neurite(Elu::new(1.0_f32)),
+                naive(|x: f32| if x > 0.0 { x } else { x.exp_m1() }),
+                rten(rten_vecmath::Elu { alpha: 1.0 }),
+            ],
+        );
+        group(
+            c,
+            "elu/f64",
+            x,
+            vec![
+                neurite(Elu::new(1.0_f64)),
+                naive(|x: f64| if x > 0.0 { x } else { x.exp_m1() }),
+            ],
+        );
+    }
+}
+
+fn rectifiers(c: &mut Criterion) {
+    for n in SIZES {
+        let x = inputs(n);
+        let x32 = x.mapv(|v| v as f32);
+        group(
+            c,
+            "relu/f32",
+            x32.clone(),
+            vec![
+                neurite(Relu),
+                naive(|x: f32| if x > 0.0 { x } else { 0.0 }),
+                scale(1.5_f32),
+            ],
+        );
+        if n <= 1 << 20 {
+            group(
+                c,
+                "leaky_relu/f32",
+                x32,
+                vec![
+                    neurite(LeakyRelu::new(0.2_f32)),
+                    naive(|x: f32| if x > 0.0 { x } else { 0.2 * x }),
+                    rten(rten_vecmath::LeakyRelu { alpha: 0.2 }),
+                    scale(1.5_f32),
+                ],
+            );
+            group(
+                c,
+                "relu/f64",
+                x.clone(),
+                vec![
+                    neurite(Relu),
+                    naive(|x: f64| if x > 0.0 { x } else { 0.0 }),
+                    scale(1.5),
+                ],
+            );
+            group(
+                c,
+                "leaky_relu/f64",
+                x,
+                vec![
+                    neurite(LeakyRelu::new(0.2_f64)),
+                    naive(|x: f64| if x > 0.0 { x } else { 0.2 * x }),
+                    scale(1.5),
+                ],
+            );
+        }
+    }
+}
+
+criterion_group!(benches, sigmoid, tanh, elu, rectifiers);
+criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! The exponential linear unit.
 
 use super::{Activation, constant};
+use crate::simd::{self, Native};
 use num_traits::Float;
 
 /// The exponential linear unit: `x` for `x > 0`, `alpha · (e^x - 1)`
@@ -79,6 +80,16 @@ impl<T: Float> Activation<T> for Elu<T> {
         } else {
             // `Float::min` ignores NaN, so NaN lands on `alpha · e^0`, as in TF.
             self.alpha * x.min(T::zero()).exp()
+        }
+    }
+
+    fn apply_slice(&self, xs: &mut [T]) {
+        // `to_f64` is exact for the f32 and f64 alphas the kernels take.
+        let alpha = self.alpha.to_f64().unwrap_or(f64::NAN);
+        match simd::native(xs) {
+            Native::F32(xs) => (simd::f32_kernels().elu)(xs, alpha as f32),
+            Native::F64(xs) => (simd::f64_kernels().elu)(xs, alpha),
+            Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
         }
     }
 

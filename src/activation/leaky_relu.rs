@@ -1,6 +1,7 @@
 //! The leaky rectified linear unit.
 
 use super::{Activation, constant};
+use crate::simd::{self, Native};
 use num_traits::Float;
 
 /// The leaky ReLU: `x` for `x > 0`, `slope · x` otherwise.
@@ -78,6 +79,16 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
 
     fn derivative(&self, x: T) -> T {
         if x > T::zero() { T::one() } else { self.slope }
+    }
+
+    fn apply_slice(&self, xs: &mut [T]) {
+        // `to_f64` is exact for the f32 and f64 slopes the kernels take.
+        let slope = self.slope.to_f64().unwrap_or(f64::NAN);
+        match simd::native(xs) {
+            Native::F32(xs) => (simd::f32_kernels().leaky_relu)(xs, slope as f32),
+            Native::F64(xs) => (simd::f64_kernels().leaky_relu)(xs, slope),
+            Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
+        }
     }
 
     fn name(&self) -> &'static str {

@@ -1,6 +1,7 @@
 //! The rectified linear unit.
 
 use super::Activation;
+use crate::simd::{self, Native};
 use num_traits::Float;
 
 /// The rectified linear unit `relu(x) = max(0, x)`.
@@ -33,6 +34,14 @@ impl<T: Float> Activation<T> for Relu {
 
     fn derivative(&self, x: T) -> T {
         if x > T::zero() { T::one() } else { T::zero() }
+    }
+
+    fn apply_slice(&self, xs: &mut [T]) {
+        match simd::native(xs) {
+            Native::F32(xs) => (simd::f32_kernels().relu)(xs),
+            Native::F64(xs) => (simd::f64_kernels().relu)(xs),
+            Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
+        }
     }
 
     fn name(&self) -> &'static str {

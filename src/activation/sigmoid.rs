@@ -1,6 +1,7 @@
 //! The logistic sigmoid, `σ(x) = 1 / (1 + e^(-x))`.
 
 use super::Activation;
+use crate::simd::{self, Native};
 use num_traits::Float;
 
 /// The logistic sigmoid `σ(x) = 1 / (1 + e^(-x))`, squashing any real to
@@ -43,6 +44,14 @@ impl<T: Float> Activation<T> for Sigmoid {
         let e = (-x.abs()).exp();
         let denominator = T::one() + e;
         e / (denominator * denominator)
+    }
+
+    fn apply_slice(&self, xs: &mut [T]) {
+        match simd::native(xs) {
+            Native::F32(xs) => (simd::f32_kernels().sigmoid)(xs),
+            Native::F64(xs) => (simd::f64_kernels().sigmoid)(xs),
+            Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
+        }
     }
 
     fn name(&self) -> &'static str {

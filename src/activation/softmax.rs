@@ -2,6 +2,7 @@
 
 use super::Activation;
 use crate::error::{Error, check_shape};
+use crate::simd::{self, Native};
 use ndarray::{ArrayView2, ArrayViewMut2};
 use num_traits::Float;
 
@@ -102,19 +103,26 @@ impl<T: Float> Activation<T> for Softmax {
     }
 
     fn apply_slice(&self, xs: &mut [T]) {
-        if !xs.is_empty() {
-            softmax_row(xs);
+        match simd::native(xs) {
+            Native::F32(xs) => (simd::f32_kernels().softmax)(xs),
+            Native::F64(xs) => (simd::f64_kernels().softmax)(xs),
+            Native::Other(xs) if !xs.is_empty() => softmax_row(xs),
+            Native::Other(_) => {}
         }
     }
 
     fn apply_rows(&self, mut rows: ArrayViewMut2<'_, T>) {
+        // Each contiguous row goes to the kernel in place; strided rows
+        // through one buffer, reused.
+        let mut buffer = Vec::new();
         for mut row in rows.rows_mut() {
             match row.as_slice_mut() {
                 Some(values) => self.apply_slice(values),
                 None => {
-                    let mut values = row.to_vec();
-                    self.apply_slice(&mut values);
-                    row.iter_mut().zip(values).for_each(|(x, v)| *x = v);
+                    buffer.clear();
+                    buffer.extend(row.iter().copied());
+                    self.apply_slice(&mut buffer);
+                    row.iter_mut().zip(&buffer).for_each(|(x, &v)| *x = v);
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! The hyperbolic tangent.
 
 use super::{Activation, constant};
+use crate::simd::{self, Native};
 use num_traits::Float;
 
 /// The hyperbolic tangent `tanh(x) = (e^x - e^(-x)) / (e^x + e^(-x))`,
@@ -32,6 +33,14 @@ impl<T: Float> Activation<T> for Tanh {
         let e = (constant::<T>(-2.0) * x.abs()).exp();
         let denominator = T::one() + e;
         constant::<T>(4.0) * e / (denominator * denominator)
+    }
+
+    fn apply_slice(&self, xs: &mut [T]) {
+        match simd::native(xs) {
+            Native::F32(xs) => (simd::f32_kernels().tanh)(xs),
+            Native::F64(xs) => (simd::f64_kernels().tanh)(xs),
+            Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
+        }
     }
 
     fn name(&self) -> &'static str {

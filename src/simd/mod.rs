@@ -1,5 +1,239 @@
-//! Kernels: the only place where the crate uses `unsafe`.
+//! Kernels: the vectorized activations (and `e^x`, `ln(1 + x)` for the
+//! loss), chosen at run time for the CPU, and the matrix product of the
+//! layers (matmul.rs, on the `gemm` crate). The only place where the crate
+//! uses `unsafe`.
+//!
+//! # Layout of the activation kernels
+//!
+//! - vector.rs: the [`Vector`](vector::Vector) trait, the lane-wise
+//!   operations every instruction set provides, and the slice driver.
+//! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, softmax.rs,
+//!   rectifier.rs: the maths, written once against `Vector`, each file
+//!   explaining its range reduction, polynomial and error bound.
+//! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
+//!   and portable.rs (plain Rust over fixed-size arrays, which the compiler
+//!   turns into SSE2 or NEON code): the registers, and the kernels
+//!   compiled for them. `unsafe` appears there only for intrinsics, and in
+//!   [`native`] for one type cast.
+//!
+//! # Dispatch
+//!
+//! The best [`Path`] the CPU supports is chosen once
+//! (`is_x86_feature_detected!`, cached in a `OnceLock`): AVX-512F, else
+//! AVX2 with FMA, else the portable code, which is also what every
+//! non-x86-64 target gets. No build flag (`target-cpu`) is needed or used.
+//! The activations reach the kernels through [`native`], which recognises
+//! `f32` and `f64` slices of a generic `T: Float`; other types (`half::f16`,
+//! …) keep their scalar `apply`.
+//!
+//! # Accuracy
+//!
+//! Measured against the exactly rounded result by the tests in tests/: for
+//! `f32` sigmoid, tanh, elu, `e^x` and `ln(1 + x)` on every one of the 2^32
+//! inputs, on every path, with the reference computed in `f64`; for `f64`
+//! on 10^8 random inputs and the special points, with a double-double
+//! reference (Taylor series after range reduction, about 106 bits). All are
+//! within 2 ULP (each file gives its bound and the measured maximum). NaN
+//! gives NaN, the limits are exact (`σ → 0, 1`, `tanh → ±1`,
+//! `elu → -alpha`), `-0` is kept where the function is odd or
+//! `alpha · -0`, subnormal inputs are not flushed, and relu and leaky relu
+//! are bit for bit the scalar definitions.
+//!
+//! # Special inputs and speed
+//!
+//! On x86, an operation whose result (or input) is subnormal costs a
+//! microcode assist of about 100 cycles for the whole register. The kernels
+//! compute no value that underflows unless the result itself is subnormal:
+//! `e^x` below its range is zeroed by masking
+//! ([`Vector::scale_pow2_where`](vector::Vector::scale_pow2_where))
+//! rather than computed, tiny arguments go through fused products. So huge
+//! and tiny inputs run at full speed on AVX2 and AVX-512 (the portable code,
+//! without FMA, still slows down on inputs below about 2^-60).
 
 mod matmul;
 
 pub(crate) use matmul::matmul;
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+mod elu;
+mod exp;
+mod log1p;
+mod portable;
+mod rectifier;
+mod sigmoid;
+mod softmax;
+mod tanh;
+mod vector;
+
+#[cfg(test)]
+mod tests;
+
+use num_traits::Float;
+use std::sync::OnceLock;
+
+/// The kernels of one instruction set for one element type, all in place.
+pub(crate) struct Kernels<T> {
+    pub(crate) sigmoid: fn(&mut [T]),
+    pub(crate) tanh: fn(&mut [T]),
+    /// With `alpha`.
+    pub(crate) elu: fn(&mut [T], T),
+    pub(crate) relu: fn(&mut [T]),
+    /// With the slope for negative inputs.
+    pub(crate) leaky_relu: fn(&mut [T], T),
+    /// The whole slice as one row.
+    pub(crate) softmax: fn(&mut [T]),
+    /// `e^x`, for the loss.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the loss will use it; tested now")
+    )]
+    pub(crate) exp: fn(&mut [T]),
+    /// `ln(1 + x)`, for the loss.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the loss will use it; tested now")
+    )]
+    pub(crate) log1p: fn(&mut [T]),
+}
+
+/// One instruction set's kernels: what dispatch picks, and what the tests
+/// run one by one.
+pub(crate) struct Path {
+    pub(crate) f32: Kernels<f32>,
+    pub(crate) f64: Kernels<f64>,
+}
+
+/// Defines the kernels of an instruction set and its `PATH`, from its
+/// vector types. With `features`, each kernel is compiled with those target
+/// features enabled and wrapped in a safe function; the caller must make
+/// `PATH` reachable only once the features are detected.
+macro_rules! define_path {
+    (f32: $f32:ty, f64: $f64:ty $(, features: $features:literal)?) => {
+        define_path!(@kernels [$($features)?];
+            sigmoid_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::sigmoid::Sigmoid);
+            tanh_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::tanh::Tanh);
+            relu_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::rectifier::Relu);
+            exp_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::exp::Exp);
+            log1p_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::log1p::Log1p);
+            softmax_f32(xs: f32) => $crate::simd::softmax::softmax::<$f32>(xs);
+            elu_f32(xs: f32, alpha) => {
+                let alpha = <$f32 as $crate::simd::vector::Vector>::splat(alpha);
+                $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::elu::Elu { alpha })
+            };
+            leaky_relu_f32(xs: f32, slope) => {
+                let slope = <$f32 as $crate::simd::vector::Vector>::splat(slope);
+                $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::rectifier::LeakyRelu { slope })
+            };
+            sigmoid_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::sigmoid::Sigmoid);
+            tanh_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::tanh::Tanh);
+            relu_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::rectifier::Relu);
+            exp_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::exp::Exp);
+            log1p_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::log1p::Log1p);
+            softmax_f64(xs: f64) => $crate::simd::softmax::softmax::<$f64>(xs);
+            elu_f64(xs: f64, alpha) => {
+                let alpha = <$f64 as $crate::simd::vector::Vector>::splat(alpha);
+                $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::elu::Elu { alpha })
+            };
+            leaky_relu_f64(xs: f64, slope) => {
+                let slope = <$f64 as $crate::simd::vector::Vector>::splat(slope);
+                $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::rectifier::LeakyRelu { slope })
+            };
+        );
+
+        static PATH: $crate::simd::Path = $crate::simd::Path {
+            f32: $crate::simd::Kernels {
+                sigmoid: sigmoid_f32,
+                tanh: tanh_f32,
+                elu: elu_f32,
+                relu: relu_f32,
+                leaky_relu: leaky_relu_f32,
+                softmax: softmax_f32,
+                exp: exp_f32,
+                log1p: log1p_f32,
+            },
+            f64: $crate::simd::Kernels {
+                sigmoid: sigmoid_f64,
+                tanh: tanh_f64,
+                elu: elu_f64,
+                relu: relu_f64,
+                leaky_relu: leaky_relu_f64,
+                softmax: softmax_f64,
+                exp: exp_f64,
+                log1p: log1p_f64,
+            },
+        };
+    };
+    (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr;)*) => {
+        $(define_path!(@kernel $features; $kernel($xs: $t $(, $param)?) => $body);)*
+    };
+    (@kernel [$features:literal]; $kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr) => {
+        fn $kernel($xs: &mut [$t] $(, $param: $t)?) {
+            #[target_feature(enable = $features)]
+            fn kernel($xs: &mut [$t] $(, $param: $t)?) {
+                $body
+            }
+            // SAFETY: this function is only reachable through `PATH`, which
+            // the module hands out only after detecting `$features`.
+            unsafe { kernel($xs $(, $param)?) }
+        }
+    };
+    (@kernel []; $kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr) => {
+        fn $kernel($xs: &mut [$t] $(, $param: $t)?) {
+            $body
+        }
+    };
+}
+use define_path;
+
+/// The best path for this CPU, detected once.
+fn best_path() -> &'static Path {
+    static BEST: OnceLock<&'static Path> = OnceLock::new();
+    BEST.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(path) = avx512::path().or_else(avx2::path) {
+            return path;
+        }
+        portable::path()
+    })
+}
+
+/// The kernels for `f32` on this CPU.
+pub(crate) fn f32_kernels() -> &'static Kernels<f32> {
+    &best_path().f32
+}
+
+/// The kernels for `f64` on this CPU.
+pub(crate) fn f64_kernels() -> &'static Kernels<f64> {
+    &best_path().f64
+}
+
+/// A slice of a generic float type, seen as what it is: `f32` and `f64`
+/// have kernels, any other type takes the scalar path.
+pub(crate) enum Native<'a, T> {
+    F32(&'a mut [f32]),
+    F64(&'a mut [f64]),
+    Other(&'a mut [T]),
+}
+
+/// Recognises `f32` and `f64` slices. `Activation<T>` is implemented for
+/// every `T: Float` without a `'static` bound, so the type test uses
+/// `typeid`, which gives the `TypeId` of non-`'static` types.
+pub(crate) fn native<T: Float>(xs: &mut [T]) -> Native<'_, T> {
+    let id = typeid::of::<T>();
+    if id == typeid::of::<f32>() {
+        let xs = xs as *mut [T] as *mut [f32];
+        // SAFETY: `T` is `f32` (equal `TypeId`s, and `f32` has no lifetime
+        // that could have been erased), so this only renames the type of a
+        // slice we borrow mutably for the same lifetime.
+        Native::F32(unsafe { &mut *xs })
+    } else if id == typeid::of::<f64>() {
+        let xs = xs as *mut [T] as *mut [f64];
+        // SAFETY: as above, `T` is `f64`.
+        Native::F64(unsafe { &mut *xs })
+    } else {
+        Native::Other(xs)
+    }
+}

@@ -1,0 +1,319 @@
+//! `f32` kernels against the exactly rounded result on every input: all
+//! 2^32 bit patterns in release builds, split over two threads; in debug
+//! builds every 4099th pattern plus the edges of [`EDGES`] and their
+//! neighbours, so that a plain `cargo test` stays fast.
+//!
+//! The references are the formulas in `f64` with `std`'s functions, whose
+//! error (a few `f64` ULPs) only matters for an input within 2^-26 `f32`
+//! ULPs of a rounding tie. Rules: at most 2 ULP from the rounded reference;
+//! NaN for NaN; infinities, and the limits of each function, exactly; a
+//! zero with the right sign.
+
+use super::{EDGES, Kernel, f32_neighbours, f32_ulps, paths};
+use crate::activation::{Activation, LeakyRelu, Relu};
+use std::time::Instant;
+
+/// The requirement, in ULPs.
+const MAX_ULPS: u64 = 2;
+
+/// A prime stride for the debug-build sample: it cycles through every
+/// exponent and every low mantissa pattern.
+const DEBUG_STRIDE: usize = 4099;
+
+/// Inputs checked per batch.
+const BATCH: u32 = 1 << 16;
+
+/// A function under test.
+struct Spec {
+    name: &'static str,
+    kernel: Kernel<f32>,
+    /// The exact result, in `f64`.
+    reference: fn(f32) -> f64,
+    /// Values that must be hit exactly wherever they are the rounded
+    /// reference.
+    limits: &'static [f32],
+}
+
+/// What one path did on one function.
+#[derive(Clone, Default)]
+struct Outcome {
+    checked: u64,
+    max_ulps: u64,
+    worst_input: f32,
+    failures: u64,
+    examples: Vec<String>,
+}
+
+impl Outcome {
+    fn merge(&mut self, other: Outcome) {
+        self.checked += other.checked;
+        if other.max_ulps > self.max_ulps {
+            self.max_ulps = other.max_ulps;
+            self.worst_input = other.worst_input;
+        }
+        self.failures += other.failures;
+        self.examples.extend(other.examples);
+        self.examples.truncate(10);
+    }
+}
+
+/// `Ok(ulps)` if `y` is acceptable for the exactly rounded result.
+fn judge(y: f32, rounded: f32, limits: &[f32]) -> Result<u64, String> {
+    if y.to_bits() == rounded.to_bits() {
+        return Ok(0);
+    }
+    if rounded.is_nan() || y.is_nan() {
+        return if rounded.is_nan() && y.is_nan() {
+            Ok(0)
+        } else {
+            Err(format!("expected {rounded:e}"))
+        };
+    }
+    if rounded.is_infinite() || limits.contains(&rounded) {
+        return if y == rounded {
+            Ok(0)
+        } else {
+            Err(format!("expected exactly {rounded:e}"))
+        };
+    }
+    if rounded == 0.0 && y.is_sign_negative() != rounded.is_sign_negative() {
+        return Err(format!("expected {rounded:e} (sign of zero)"));
+    }
+    let ulps = f32_ulps(y, rounded);
+    if ulps > MAX_ULPS {
+        return Err(format!("expected {rounded:e}, {ulps} ULP away"));
+    }
+    Ok(ulps)
+}
+
+/// Checks a batch of inputs on every path.
+fn check(spec: &Spec, paths: &[(&str, &crate::simd::Path)], xs: &[f32], outcomes: &mut [Outcome]) {
+    let rounded: Vec<f32> = xs.iter().map(|&x| (spec.reference)(x) as f32).collect();
+    let mut ys = xs.to_vec();
+    for ((_, path), outcome) in paths.iter().zip(outcomes.iter_mut()) {
+        ys.copy_from_slice(xs);
+        (spec.kernel)(&path.f32, &mut ys);
+        outcome.checked += xs.len() as u64;
+        for ((&x, &y), &rounded) in xs.iter().zip(&ys).zip(&rounded) {
+            match judge(y, rounded, spec.limits) {
+                Ok(ulps) if ulps > outcome.max_ulps => {
+                    outcome.max_ulps = ulps;
+                    outcome.worst_input = x;
+                }
+                Ok(_) => {}
+                Err(why) => {
+                    outcome.failures += 1;
+                    if outcome.examples.len() < 10 {
+                        outcome.examples.push(format!(
+                            "{}({x:e} = {:#x}) = {y:e}: {why}",
+                            spec.name,
+                            x.to_bits()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The debug-build sample: every `DEBUG_STRIDE`th bit pattern, and the
+/// edges with 64 neighbours each, both signs, and a few NaN payloads.
+fn debug_sample() -> Vec<f32> {
+    let mut xs: Vec<f32> = (0..=u32::MAX)
+        .step_by(DEBUG_STRIDE)
+        .map(f32::from_bits)
+        .collect();
+    for edge in EDGES {
+        for x in [edge as f32, -edge as f32] {
+            xs.extend(f32_neighbours(x, 64));
+        }
+    }
+    xs.extend([
+        f32::NAN,
+        -f32::NAN,
+        f32::from_bits(0x7f80_0001),
+        f32::from_bits(0xffc0_1234),
+    ]);
+    xs
+}
+
+/// Calls `visit` on batches that together hold every input of this build
+/// (all bit patterns in order in release builds, the sample in debug
+/// builds), on two threads; returns each thread's state.
+fn for_all_inputs<S: Default + Send>(visit: impl Fn(&mut S, &[f32]) + Sync) -> Vec<S> {
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2_u32)
+            .map(|half| {
+                let visit = &visit;
+                scope.spawn(move || {
+                    let mut state = S::default();
+                    if cfg!(debug_assertions) {
+                        let sample = debug_sample();
+                        let mine = sample
+                            .chunks(sample.len().div_ceil(2))
+                            .nth(half as usize)
+                            .unwrap_or(&[]);
+                        for xs in mine.chunks(BATCH as usize) {
+                            visit(&mut state, xs);
+                        }
+                    } else {
+                        let mut xs = vec![0.0; BATCH as usize];
+                        for batch in 0..(1 << 31) / BATCH {
+                            let first = (half << 31) + batch * BATCH;
+                            for (i, x) in xs.iter_mut().enumerate() {
+                                *x = f32::from_bits(first + i as u32);
+                            }
+                            visit(&mut state, &xs);
+                        }
+                    }
+                    state
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("worker panicked"))
+            .collect()
+    })
+}
+
+/// Runs `spec` on every input of this build, on every path, and asserts.
+fn run(spec: &Spec) {
+    let started = Instant::now();
+    let paths = paths();
+    let outcomes = for_all_inputs(|outcomes: &mut Vec<Outcome>, xs| {
+        outcomes.resize(paths.len(), Outcome::default());
+        check(spec, &paths, xs, outcomes);
+    })
+    .into_iter()
+    .reduce(|mut all, part| {
+        for (outcome, part) in all.iter_mut().zip(part) {
+            outcome.merge(part);
+        }
+        all
+    })
+    .expect("two workers");
+    let mut failed = Vec::new();
+    for ((name, _), outcome) in paths.iter().zip(&outcomes) {
+        println!(
+            "{} f32 on {name}: {} inputs, max {} ULP (at {:e}), {} failures, {:.1} s",
+            spec.name,
+            outcome.checked,
+            outcome.max_ulps,
+            outcome.worst_input,
+            outcome.failures,
+            started.elapsed().as_secs_f64()
+        );
+        if outcome.failures > 0 {
+            failed.push(format!(
+                "{name}: {} failures, e.g.\n  {}",
+                outcome.failures,
+                outcome.examples.join("\n  ")
+            ));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+#[test]
+fn sigmoid_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "sigmoid",
+        kernel: |kernels, xs| (kernels.sigmoid)(xs),
+        reference: |x| {
+            let x = f64::from(x);
+            if x >= 0.0 {
+                1.0 / (1.0 + (-x).exp())
+            } else {
+                let e = x.exp();
+                e / (1.0 + e)
+            }
+        },
+        limits: &[0.0, 1.0],
+    });
+}
+
+#[test]
+fn tanh_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "tanh",
+        kernel: |kernels, xs| (kernels.tanh)(xs),
+        reference: |x| f64::from(x).tanh(),
+        limits: &[-1.0, 1.0],
+    });
+}
+
+#[test]
+fn elu_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "elu",
+        kernel: |kernels, xs| (kernels.elu)(xs, 1.0),
+        reference: |x| {
+            if x > 0.0 {
+                f64::from(x)
+            } else {
+                f64::from(x).exp_m1()
+            }
+        },
+        limits: &[-1.0],
+    });
+}
+
+#[test]
+fn exp_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "exp",
+        kernel: |kernels, xs| (kernels.exp)(xs),
+        reference: |x| f64::from(x).exp(),
+        limits: &[0.0],
+    });
+}
+
+#[test]
+fn log1p_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "log1p",
+        kernel: |kernels, xs| (kernels.log1p)(xs),
+        reference: |x| f64::from(x).ln_1p(),
+        limits: &[],
+    });
+}
+
+/// relu and leaky relu are compared bit for bit (NaN payloads included)
+/// with the scalar definitions, on the same inputs.
+#[test]
+fn relu_and_leaky_relu_f32_match_the_scalar_definitions_bit_for_bit() {
+    let started = Instant::now();
+    let leaky = LeakyRelu::new(0.2_f32);
+    let paths = paths();
+    let counts = for_all_inputs(|count: &mut u64, xs| {
+        let mut ys = xs.to_vec();
+        for (name, path) in &paths {
+            ys.copy_from_slice(xs);
+            (path.f32.relu)(&mut ys);
+            for (&x, &y) in xs.iter().zip(&ys) {
+                assert_eq!(
+                    y.to_bits(),
+                    Relu.apply(x).to_bits(),
+                    "relu({x:e}) on {name}"
+                );
+            }
+            ys.copy_from_slice(xs);
+            (path.f32.leaky_relu)(&mut ys, leaky.slope());
+            for (&x, &y) in xs.iter().zip(&ys) {
+                assert_eq!(
+                    y.to_bits(),
+                    leaky.apply(x).to_bits(),
+                    "leaky_relu({x:e}) on {name}"
+                );
+            }
+        }
+        *count += xs.len() as u64;
+    });
+    println!(
+        "relu and leaky relu f32 on {:?}: {} inputs each, bit-exact, {:.1} s",
+        paths.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+        counts.iter().sum::<u64>(),
+        started.elapsed().as_secs_f64()
+    );
+}
