@@ -15,7 +15,6 @@ mod property;
 mod random_f64;
 mod reference;
 mod special;
-mod timing;
 
 use super::{Kernels, Path};
 
