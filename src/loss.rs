@@ -35,7 +35,7 @@
 
 use crate::activation::{Activation, Sigmoid, constant};
 use crate::error::{Error, check_shape};
-use ndarray::{Array, Array1, ArrayBase, ArrayView1, ArrayView2, Axis, Data, Dimension, Ix1, Zip};
+use ndarray::{Array, Array1, ArrayBase, ArrayView2, Axis, Data, Dimension, Ix1, Zip};
 use num_traits::Float;
 
 /// Keras's `epsilon()`: predictions are clipped to `[ε, 1 - ε]`.
@@ -482,13 +482,7 @@ where
         return Ok(labels
             .chunks_exact(lane)
             .zip(predictions.chunks_exact(lane))
-            .map(|(labels, predictions)| {
-                labels
-                    .iter()
-                    .zip(predictions)
-                    .fold(T::zero(), |sum, (&y, &p)| sum + f(y, p))
-                    / width
-            })
+            .map(|(labels, predictions)| lane_sum(labels, predictions, &f) / width)
             .collect());
     }
     Ok(y_true
@@ -499,13 +493,14 @@ where
         .collect())
 }
 
-fn lane_sum<T: Float>(
-    labels: ArrayView1<'_, T>,
-    predictions: ArrayView1<'_, T>,
+/// `Σ f(label, prediction)` over one sample, from slices or lane views.
+fn lane_sum<'a, T: Float + 'a>(
+    labels: impl IntoIterator<Item = &'a T>,
+    predictions: impl IntoIterator<Item = &'a T>,
     f: impl Fn(T, T) -> T,
 ) -> T {
     labels
-        .iter()
+        .into_iter()
         .zip(predictions)
         .fold(T::zero(), |sum, (&y, &p)| sum + f(y, p))
 }

@@ -1,7 +1,7 @@
 //! Inference without allocation: buffers reused from one forward pass to
 //! the next.
 
-use crate::error::{Error, check_not_empty, check_width};
+use crate::error::Error;
 use crate::{Element, Sequential};
 use ndarray::{ArrayBase, ArrayView2, ArrayViewMut2, Data, Ix2};
 
@@ -82,9 +82,7 @@ impl<T: Element> Sequential<T> {
         x: &ArrayBase<S, Ix2>,
         workspace: &'w mut Workspace<T>,
     ) -> Result<ArrayView2<'w, T>, Error> {
-        let first = self.layers().next().ok_or(Error::EmptyModel)?;
-        check_not_empty("input batch", x.nrows())?;
-        check_width("input batch", first.input_width(), x.ncols())?;
+        self.check_input(x)?;
         let rows = x.nrows();
         let widest = self.layers().map(|l| l.output_width()).max().unwrap_or(0);
         grow(&mut workspace.front, rows * widest);
