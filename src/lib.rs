@@ -100,6 +100,11 @@ pub use workspace::Workspace;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+/// The Keras migration guide's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/migration.md")]
+struct MigrationDoctests;
+
 /// The element types layers and models work with: any [`num_traits::Float`]
 /// that can be shared between threads (`f32`, `f64`, and others such as
 /// `half::f16`). Implemented for every such type; nothing to implement.
