@@ -14,6 +14,15 @@ use num_traits::Float;
 /// NaN). `elu(-inf) = -alpha`; NaN gives NaN. [`Elu::default`] uses Keras's
 /// `alpha = 1`.
 ///
+/// # Plot
+///
+/// [`Elu::default()`](Elu::default) (`alpha = 1`, blue) and its derivative
+/// (orange) over `[-5, 5]`, drawn with its
+/// [`apply`](Activation::apply) and [`derivative`](Activation::derivative)
+/// by `cargo run --example plot_activations`:
+///
+#[doc = include_str!("../../docs/img/elu.svg")]
+///
 /// # Example
 ///
 /// ```

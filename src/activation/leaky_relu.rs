@@ -18,6 +18,16 @@ use num_traits::Float;
 /// The derivative is `1` for `x > 0` and `slope` otherwise (also at `0` and
 /// at NaN, as TensorFlow does). NaN gives NaN.
 ///
+/// # Plot
+///
+/// [`LeakyRelu::default()`](LeakyRelu::default) (slope `0.1`, blue) and its
+/// derivative (orange) over `[-5, 5]`, drawn with its
+/// [`apply`](Activation::apply) and [`derivative`](Activation::derivative)
+/// by `cargo run --example plot_activations`. The dot marks
+/// `leaky_relu'(0) = slope`; the open circle is the limit from the right.
+///
+#[doc = include_str!("../../docs/img/leaky_relu.svg")]
+///
 /// # Example
 ///
 /// ```

@@ -7,6 +7,14 @@ use num_traits::Float;
 ///
 /// Its derivative is `1` everywhere, NaN and infinities included.
 ///
+/// # Plot
+///
+/// `f(x) = x` (blue) and its derivative `1` (orange) over `[-5, 5]`, drawn
+/// with this type's [`apply`](Activation::apply) and [`derivative`](Activation::derivative)
+/// by `cargo run --example plot_activations`:
+///
+#[doc = include_str!("../../docs/img/linear.svg")]
+///
 /// # Example
 ///
 /// ```

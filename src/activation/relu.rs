@@ -10,6 +10,15 @@ use num_traits::Float;
 /// convention at the kink: `relu'(0) = 0`). NaN gives NaN; its derivative
 /// at NaN is `0`.
 ///
+/// # Plot
+///
+/// `relu(x)` (blue) and its derivative (orange) over `[-5, 5]`, drawn with
+/// this type's [`apply`](Activation::apply) and [`derivative`](Activation::derivative)
+/// by `cargo run --example plot_activations`. The dot marks `relu'(0) = 0`;
+/// the open circle is the limit from the right.
+///
+#[doc = include_str!("../../docs/img/relu.svg")]
+///
 /// # Example
 ///
 /// ```

@@ -14,6 +14,14 @@ use num_traits::Float;
 /// `e / (1 + e)²`, which keeps full relative accuracy in the tails where
 /// `1 - σ(x)` would round to zero.
 ///
+/// # Plot
+///
+/// `σ(x)` (blue) and `σ′(x)` (orange) over `[-5, 5]`, drawn with this
+/// type's [`apply`](Activation::apply) and [`derivative`](Activation::derivative)
+/// by `cargo run --example plot_activations`:
+///
+#[doc = include_str!("../../docs/img/sigmoid.svg")]
+///
 /// # Example
 ///
 /// The tutorial's first computation:

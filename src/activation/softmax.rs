@@ -26,6 +26,18 @@ use num_traits::Float;
 /// do not overflow. As in Keras, a row holding NaN or `+inf` becomes all
 /// NaN, `-inf` entries give `0`, and a row of only `-inf` gives NaN.
 ///
+/// # Plot
+///
+/// Softmax has no curve of one variable: on a single value it is the
+/// constant `1`. The plot shows the first entry `y₀` of the two-entry row
+/// `softmax(x, 0)` (blue), computed by [`apply_slice`](Activation::apply_slice),
+/// and its derivative `∂y₀/∂x = y₀(1 - y₀)` (orange), from [`Softmax::vjp`]
+/// with upstream gradient `(1, 0)`, over `[-5, 5]`. It is the sigmoid
+/// curve: softmax of two logits is the sigmoid of their difference. Drawn by
+/// `cargo run --example plot_activations`:
+///
+#[doc = include_str!("../../docs/img/softmax.svg")]
+///
 /// # Example
 ///
 /// ```

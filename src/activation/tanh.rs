@@ -12,6 +12,14 @@ use num_traits::Float;
 /// rounds to `±1`. `tanh(±inf) = ±1`, NaN gives NaN, and `tanh(-0.0)` is
 /// `-0.0`.
 ///
+/// # Plot
+///
+/// `tanh(x)` (blue) and its derivative (orange) over `[-5, 5]`, drawn with
+/// this type's [`apply`](Activation::apply) and [`derivative`](Activation::derivative)
+/// by `cargo run --example plot_activations`:
+///
+#[doc = include_str!("../../docs/img/tanh.svg")]
+///
 /// # Example
 ///
 /// ```
