@@ -79,6 +79,7 @@ pub mod io;
 pub mod layer;
 pub mod loss;
 pub mod optimizer;
+mod precision;
 mod sequential;
 #[allow(unsafe_code)]
 mod simd;

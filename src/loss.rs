@@ -35,6 +35,8 @@
 
 use crate::activation::{Activation, Sigmoid, constant};
 use crate::error::{Error, check_shape};
+use crate::precision::Accumulator;
+use crate::simd::{self, RowSums};
 use ndarray::{Array, Array1, ArrayBase, ArrayView2, Axis, Data, Dimension, Ix1, Zip};
 use num_traits::Float;
 
@@ -74,6 +76,9 @@ where
     S2: Data<Elem = T>,
     D: Dimension,
 {
+    if let Some(mean) = fused_mean(y_true, y_pred, Bce::Probabilities) {
+        return mean;
+    }
     mean_of_samples(&binary_cross_entropy_per_sample(y_true, y_pred)?)
 }
 
@@ -108,6 +113,9 @@ where
     S2: Data<Elem = T>,
     D: Dimension,
 {
+    if let Some(mean) = fused_mean(y_true, logits, Bce::Logits) {
+        return mean;
+    }
     mean_of_samples(&binary_cross_entropy_with_logits_per_sample(
         y_true, logits,
     )?)
@@ -144,6 +152,9 @@ where
     S2: Data<Elem = T>,
     D: Dimension,
 {
+    if let Some(per_sample) = fused_per_sample(y_true, y_pred, Bce::Probabilities) {
+        return per_sample;
+    }
     per_sample(y_true, y_pred, clipped_loss)
 }
 
@@ -176,6 +187,9 @@ where
     S2: Data<Elem = T>,
     D: Dimension,
 {
+    if let Some(per_sample) = fused_per_sample(y_true, logits, Bce::Logits) {
+        return per_sample;
+    }
     per_sample(y_true, logits, logit_loss)
 }
 
@@ -284,12 +298,12 @@ where
 {
     let accuracy = per_sample(y_true, y_pred, hit)?;
     check_shape("sample weights", accuracy.shape(), sample_weight.shape())?;
-    let (hits, total) = accuracy
-        .iter()
-        .zip(sample_weight)
-        .fold((T::zero(), T::zero()), |(hits, total), (&a, &w)| {
-            (hits + a * w, total + w)
-        });
+    let (mut hits, mut total) = (Accumulator::new(), Accumulator::new());
+    for (&a, &w) in accuracy.iter().zip(sample_weight) {
+        hits.add(a * w);
+        total.add(w);
+    }
+    let (hits, total) = (hits.total(), total.total());
     Ok(if total == T::zero() {
         T::zero()
     } else {
@@ -399,23 +413,125 @@ pub(crate) fn mean_gradient_scale<T: Float>(samples: usize, width: usize) -> T {
     T::one() / constant(samples as f64) / constant(width as f64)
 }
 
-/// Keras's reduction of an element-wise loss over a `(samples, width)`
-/// block, without allocating: the mean over each row, then the sum of those
-/// divided by the number of rows (as [`binary_cross_entropy`] reduces).
+/// Keras's reduction of the loss over a `(samples, width)` block of
+/// labels already checked, without allocating: the mean over each row,
+/// then the sum of those divided by the number of rows (as
+/// [`binary_cross_entropy`] reduces, and fused in the same way).
 pub(crate) fn mean_over_rows<T: Float>(
     y_true: ArrayView2<'_, T>,
     values: ArrayView2<'_, T>,
-    f: impl Fn(T, T) -> T,
+    loss: Bce,
 ) -> T {
-    let width = constant::<T>(y_true.ncols() as f64);
-    let sum = y_true
-        .rows()
-        .into_iter()
-        .zip(values.rows())
-        .fold(T::zero(), |sum, (labels, values)| {
-            sum + lane_sum(labels, values, &f) / width
+    if let (Some(labels), Some(slice), Some(kernel)) =
+        (y_true.as_slice(), values.as_slice(), loss.kernel())
+    {
+        let mut total = [T::zero()];
+        // The labels were checked: the kernel finds none out of range.
+        if kernel(labels, slice, &mut total).is_ok() {
+            return total[0] / constant(y_true.ncols() as f64) / constant(y_true.nrows() as f64);
+        }
+    }
+    let mut sum = Accumulator::new();
+    for (labels, values) in y_true.rows().into_iter().zip(values.rows()) {
+        sum.add(lane_mean(
+            labels,
+            values,
+            |y, v| loss.element(y, v),
+            y_true.ncols(),
+        ));
+    }
+    sum.mean(y_true.nrows())
+}
+
+/// Binary cross-entropy from probabilities or from logits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Bce {
+    /// Clipped probabilities: [`clipped_loss`].
+    Probabilities,
+    /// Logits: [`logit_loss`].
+    Logits,
+}
+
+impl Bce {
+    /// The loss of one element.
+    fn element<T: Float>(self, y: T, value: T) -> T {
+        match self {
+            Bce::Probabilities => clipped_loss(y, value),
+            Bce::Logits => logit_loss(y, value),
+        }
+    }
+
+    /// The fused kernel for `T` (src/simd/bce.rs), if `T` is `f32` or
+    /// `f64`: the loss summed over each row, labels checked on the way.
+    fn kernel<T: Float>(self) -> Option<RowSums<T>> {
+        let kernels = simd::kernels::<T>()?;
+        Some(match self {
+            Bce::Probabilities => kernels.bce,
+            Bce::Logits => kernels.bce_logits,
+        })
+    }
+}
+
+/// The mean loss by the fused kernel (src/simd/bce.rs), without
+/// allocating: the sum over all elements divided by the width and by the
+/// number of samples (Keras's mean of sample means, rounded in another
+/// order). `None` where the kernels do not apply: element types other than
+/// `f32` and `f64`, storage other than row-major.
+fn fused_mean<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    values: &ArrayBase<S2, D>,
+    loss: Bce,
+) -> Option<Result<T, Error>>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    let (labels, slice, kernel) = (y_true.as_slice()?, values.as_slice()?, loss.kernel()?);
+    let mut total = [T::zero()];
+    let mean = check_shapes(y_true, values)
+        .and_then(|()| run_fused(kernel, labels, slice, &mut total))
+        .map(|()| {
+            let width = y_true.len_of(Axis(y_true.ndim() - 1));
+            total[0] / constant(width as f64) / constant((labels.len() / width) as f64)
         });
-    sum / constant(y_true.nrows() as f64)
+    Some(mean)
+}
+
+/// The loss of each sample by the fused kernel; `None` where it does not
+/// apply (as [`fused_mean`]).
+fn fused_per_sample<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    values: &ArrayBase<S2, D>,
+    loss: Bce,
+) -> Option<Result<Array1<T>, Error>>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    let (labels, slice, kernel) = (y_true.as_slice()?, values.as_slice()?, loss.kernel()?);
+    let per_sample = check_shapes(y_true, values).and_then(|()| {
+        let width = y_true.len_of(Axis(y_true.ndim() - 1));
+        let mut sums = vec![T::zero(); labels.len() / width];
+        run_fused(kernel, labels, slice, &mut sums)?;
+        let width = constant::<T>(width as f64);
+        Ok(sums.into_iter().map(|sum| sum / width).collect())
+    });
+    Some(per_sample)
+}
+
+/// Runs a fused kernel on row-major labels and values of the same shape,
+/// one sum per row, and turns a label out of range into its error.
+fn run_fused<T: Float>(
+    kernel: RowSums<T>,
+    labels: &[T],
+    values: &[T],
+    sums: &mut [T],
+) -> Result<(), Error> {
+    kernel(labels, values, sums).map_err(|index| label_out_of_range(index, labels.get(index)))
 }
 
 /// The clipped probability loss of one element.
@@ -475,34 +591,36 @@ where
     check_pair(y_true, y_pred)?;
     let last = Axis(y_true.ndim() - 1);
     let lane = y_true.len_of(last);
-    let width = constant::<T>(lane as f64);
     if let (Some(labels), Some(predictions)) = (y_true.as_slice(), y_pred.as_slice()) {
         // Row-major storage: samples are consecutive chunks, no lane views
         // (which cost more than the loss itself for one-unit outputs).
         return Ok(labels
             .chunks_exact(lane)
             .zip(predictions.chunks_exact(lane))
-            .map(|(labels, predictions)| lane_sum(labels, predictions, &f) / width)
+            .map(|(labels, predictions)| lane_mean(labels, predictions, &f, lane))
             .collect());
     }
     Ok(y_true
         .lanes(last)
         .into_iter()
         .zip(y_pred.lanes(last))
-        .map(|(labels, predictions)| lane_sum(labels, predictions, &f) / width)
+        .map(|(labels, predictions)| lane_mean(labels, predictions, &f, lane))
         .collect())
 }
 
-/// `Σ f(label, prediction)` over one sample, from slices or lane views.
-fn lane_sum<'a, T: Float + 'a>(
+/// `Σ f(label, prediction) / width` over one sample of `width` values,
+/// from slices or lane views.
+fn lane_mean<'a, T: Float + 'a>(
     labels: impl IntoIterator<Item = &'a T>,
     predictions: impl IntoIterator<Item = &'a T>,
     f: impl Fn(T, T) -> T,
+    width: usize,
 ) -> T {
-    labels
-        .into_iter()
-        .zip(predictions)
-        .fold(T::zero(), |sum, (&y, &p)| sum + f(y, p))
+    let mut sum = Accumulator::new();
+    for (&y, &p) in labels.into_iter().zip(predictions) {
+        sum.add(f(y, p));
+    }
+    sum.mean(width)
 }
 
 /// Sum of the sample values divided by their number (Keras's
@@ -513,12 +631,28 @@ fn mean_of_samples<T: Float>(values: &Array1<T>) -> Result<T, Error> {
             what: "loss".to_owned(),
         });
     }
-    let sum = values.iter().fold(T::zero(), |sum, &v| sum + v);
-    Ok(sum / constant(values.len() as f64))
+    let mut sum = Accumulator::new();
+    values.iter().for_each(|&v| sum.add(v));
+    Ok(sum.mean(values.len()))
 }
 
 /// Same shape, at least 1-D, not empty, labels in `[0, 1]`.
 pub(crate) fn check_pair<T, S1, S2, D>(
+    y_true: &ArrayBase<S1, D>,
+    y_pred: &ArrayBase<S2, D>,
+) -> Result<(), Error>
+where
+    T: Float,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    check_shapes(y_true, y_pred)?;
+    check_labels(y_true)
+}
+
+/// Same shape, at least 1-D, not empty.
+fn check_shapes<T, S1, S2, D>(
     y_true: &ArrayBase<S1, D>,
     y_pred: &ArrayBase<S2, D>,
 ) -> Result<(), Error>
@@ -545,7 +679,7 @@ where
             what: "labels".to_owned(),
         });
     }
-    check_labels(y_true)
+    Ok(())
 }
 
 /// Every label in `[0, 1]` (NaN is out of range).
@@ -555,18 +689,22 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    match y_true
-        .iter()
-        .position(|&y| !(y >= T::zero() && y <= T::one()))
-    {
+    let first_bad = match (y_true.as_slice(), simd::kernels::<T>()) {
+        (Some(labels), Some(kernels)) => (kernels.first_bad_label)(labels),
+        _ => y_true
+            .iter()
+            .position(|&y| !(y >= T::zero() && y <= T::one())),
+    };
+    match first_bad {
         None => Ok(()),
-        Some(index) => Err(Error::LabelOutOfRange {
-            index,
-            value: y_true
-                .iter()
-                .nth(index)
-                .and_then(|y| y.to_f64())
-                .unwrap_or(f64::NAN),
-        }),
+        Some(index) => Err(label_out_of_range(index, y_true.iter().nth(index))),
+    }
+}
+
+/// The error for the label at `index` (row-major) of value `label`.
+fn label_out_of_range<T: Float>(index: usize, label: Option<&T>) -> Error {
+    Error::LabelOutOfRange {
+        index,
+        value: label.and_then(|y| y.to_f64()).unwrap_or(f64::NAN),
     }
 }

@@ -4,6 +4,7 @@ use crate::Element;
 use crate::error::{Error, check_not_empty, check_shape, check_width};
 use crate::layer::Layer;
 use crate::loss;
+use crate::workspace::first_layer_rows;
 use ndarray::{Array2, ArrayBase, Data, Ix2};
 use std::collections::HashMap;
 use std::fmt;
@@ -39,6 +40,11 @@ pub struct Sequential<T: Element> {
     /// Buffers reused by training steps (see [`crate::train`]).
     pub(crate) training: crate::train::TrainingWorkspace<T>,
 }
+
+/// Values of hidden-layer scratch that [`Sequential::forward_to`] keeps on
+/// the stack (256 bytes of `f32`): zeroing them costs less than an
+/// allocation.
+const STACK_SCRATCH: usize = 64;
 
 /// What [`Sequential::evaluate`] measures on labelled data.
 ///
@@ -255,10 +261,34 @@ impl<T: Element> Sequential<T> {
     ) -> Result<Array2<T>, Error> {
         self.check_input(x)?;
         self.check_layer_index(layer)?;
-        let mut output = self.layers[0].forward(x.view())?;
-        for next in &self.layers[1..=layer] {
-            output = next.forward(output.view())?;
+        let rows = x.nrows();
+        let last = self.layers[layer].as_ref();
+        // Not `Array2::zeros`: its `calloc` skips the allocator's
+        // per-thread cache, which `malloc` takes.
+        let mut output = Array2::from_shape_simple_fn((rows, last.output_width()), T::zero);
+        let out = output.as_slice_mut().expect("a new array is row-major");
+        if layer == 0 {
+            first_layer_rows(last, x, out)?;
+            return Ok(output);
         }
+        // The hidden layers' rows alternate between two halves of one
+        // scratch buffer (one half is enough for a single hidden layer), on
+        // the stack when they fit: small batches then allocate only the
+        // result.
+        let hidden = &self.layers[..layer];
+        let widest = hidden.iter().map(|l| l.output_width()).max().unwrap_or(0);
+        let len = if layer == 1 { 1 } else { 2 } * rows * widest;
+        let mut stack = [T::zero(); STACK_SCRATCH];
+        let mut heap = Vec::new();
+        let scratch = if len <= STACK_SCRATCH {
+            &mut stack[..len]
+        } else {
+            heap.resize(len, T::zero());
+            &mut heap[..]
+        };
+        let (front, back) = scratch.split_at_mut(rows * widest);
+        let input = self.run_layers(x, layer, front, back)?;
+        last.forward_rows(rows, input, out)?;
         Ok(output)
     }
 
@@ -390,6 +420,10 @@ impl<T: Element> Sequential<T> {
         x: &ArrayBase<S, Ix2>,
     ) -> Result<(), Error> {
         let first = self.layers.first().ok_or(Error::EmptyModel)?;
+        if x.nrows() > 0 && x.ncols() == first.input_width() {
+            // Every forward pass comes here: no calls on the happy path.
+            return Ok(());
+        }
         check_not_empty("input batch", x.nrows())?;
         check_width("input batch", first.input_width(), x.ncols())
     }

@@ -104,6 +104,9 @@ impl<T: Float> Activation<T> for BuiltinActivation<T> {
     fn apply_rows(&self, rows: ArrayViewMut2<'_, T>) {
         self.inner().apply_rows(rows)
     }
+    fn apply_row_major(&self, values: &mut [T], width: usize) {
+        self.inner().apply_row_major(values, width)
+    }
     fn backward_rows(
         &self,
         pre: ArrayView2<'_, T>,

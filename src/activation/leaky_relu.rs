@@ -101,6 +101,11 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
         }
     }
 
+    /// Element-wise: the whole block at once.
+    fn apply_row_major(&self, values: &mut [T], _width: usize) {
+        self.apply_slice(values);
+    }
+
     fn name(&self) -> &'static str {
         "leaky_relu"
     }

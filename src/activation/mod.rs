@@ -116,6 +116,32 @@ pub trait Activation<T: Float>: Debug {
         }
     }
 
+    /// [`apply_rows`](Activation::apply_rows) on rows of `width` values
+    /// stored one after the other in `values`, without an array view:
+    /// what a [`Dense`](crate::Dense) layer calls on small batches. The
+    /// default builds the view and calls `apply_rows`, so an activation of
+    /// your own needs nothing; the built-ins override it with the same
+    /// results. `values.len()` is a multiple of `width` (otherwise which
+    /// values after the last whole row change is unspecified).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Activation, Softmax};
+    ///
+    /// let mut z = [0.0_f64, 0.0, 5.0, 5.0];
+    /// Softmax.apply_row_major(&mut z, 2);
+    /// assert_eq!(z, [0.5; 4]);
+    /// ```
+    #[doc(hidden)]
+    fn apply_row_major(&self, values: &mut [T], width: usize) {
+        let rows = values.len().checked_div(width).unwrap_or(0);
+        let whole = &mut values[..rows * width];
+        let rows = ArrayViewMut2::from_shape((rows, width), whole)
+            .expect("the slice holds exactly rows × width values");
+        self.apply_rows(rows);
+    }
+
     /// The backward pass over a `(batch, units)` block: turns the gradient
     /// of a loss with respect to the outputs `out = f(pre)` into its
     /// gradient with respect to the inputs `pre`, in place.
@@ -214,6 +240,9 @@ impl<T: Float, A: Activation<T> + ?Sized> Activation<T> for Box<A> {
     }
     fn apply_rows(&self, rows: ArrayViewMut2<'_, T>) {
         (**self).apply_rows(rows)
+    }
+    fn apply_row_major(&self, values: &mut [T], width: usize) {
+        (**self).apply_row_major(values, width)
     }
     fn backward_rows(
         &self,

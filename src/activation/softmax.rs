@@ -123,6 +123,15 @@ impl<T: Float> Activation<T> for Softmax {
         }
     }
 
+    /// Each row on its own, as [`apply_rows`](Activation::apply_rows).
+    fn apply_row_major(&self, values: &mut [T], width: usize) {
+        if width > 0 {
+            values
+                .chunks_exact_mut(width)
+                .for_each(|row| self.apply_slice(row));
+        }
+    }
+
     fn apply_rows(&self, mut rows: ArrayViewMut2<'_, T>) {
         // Each contiguous row goes to the kernel in place; strided rows
         // through one buffer, reused.

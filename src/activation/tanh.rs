@@ -51,6 +51,11 @@ impl<T: Float> Activation<T> for Tanh {
         }
     }
 
+    /// Element-wise: the whole block at once.
+    fn apply_row_major(&self, values: &mut [T], _width: usize) {
+        self.apply_slice(values);
+    }
+
     fn name(&self) -> &'static str {
         "tanh"
     }

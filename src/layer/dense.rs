@@ -1,7 +1,8 @@
 //! The fully connected layer.
 
 use super::{
-    Layer, affine_backward, affine_into, check_backward, check_io, init::glorot_uniform, row_major,
+    Layer, affine_backward, affine_into, affine_rows, check_backward, check_io, check_rows,
+    init::glorot_uniform, row_major, row_major_views,
 };
 use crate::Element;
 use crate::activation::{Activation, BuiltinActivation};
@@ -249,6 +250,27 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
         Ok(())
     }
 
+    /// A batch of one block runs on the slices, without array views;
+    /// larger ones take [`forward_into`](Layer::forward_into)'s blocks.
+    fn forward_rows(&self, rows: usize, x: &[T], out: &mut [T]) -> Result<(), Error> {
+        if !fits_one_block::<T>(rows, self.units()) {
+            let (x, out) = row_major_views(self, rows, x, out)?;
+            return self.forward_into(x, out);
+        }
+        check_rows(self, rows, x, out)?;
+        let kernel = self.kernel.as_slice().expect(ROW_MAJOR);
+        let bias = self.bias.as_slice().expect(ROW_MAJOR);
+        affine_rows(
+            x,
+            kernel,
+            bias,
+            out,
+            (rows, self.input_width(), self.units()),
+        );
+        self.activation.apply_row_major(out, self.units());
+        Ok(())
+    }
+
     fn weight_shapes(&self) -> Vec<Vec<usize>> {
         vec![self.kernel.shape().to_vec(), self.bias.shape().to_vec()]
     }
@@ -303,6 +325,12 @@ const ROW_MAJOR: &str = "Dense keeps its weights in row-major order";
 /// activation.
 fn block_rows<T>(units: usize) -> usize {
     (BLOCK_BYTES / (units * std::mem::size_of::<T>()).max(1)).max(1)
+}
+
+/// Whether `rows` rows make at most one block of [`block_rows`], found
+/// without its division (which costs as much as a tiny layer's row).
+fn fits_one_block<T>(rows: usize, units: usize) -> bool {
+    rows <= 1 || rows.saturating_mul(units * std::mem::size_of::<T>()) <= BLOCK_BYTES
 }
 
 /// Output bytes per block (a quarter of a typical 1-2 MiB L2).

@@ -1,11 +1,12 @@
 //! The maxout layer.
 
 use super::{
-    Layer, affine_backward, affine_into, check_backward, check_buffer, check_io,
-    init::glorot_uniform, row_major,
+    Layer, affine_backward, affine_into, check_backward, check_buffer, check_io, check_rows,
+    init::glorot_uniform, row_major, row_major_views,
 };
 use crate::Element;
 use crate::error::{Error, check_positive, check_shape};
+use crate::simd::{is_tiny_on_slices, tiny_dot};
 use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, Axis, Zip, s};
 use std::ops::Range;
 
@@ -225,6 +226,21 @@ impl<T: Element> Maxout<T> {
             });
         }
     }
+
+    /// Unit `j`'s output for the input row `x_row`: each piece's bias plus
+    /// its dot product, the first largest (or NaN) winning.
+    fn max_of_tiny_pieces(&self, x_row: &[T], j: usize) -> T {
+        let (_, inputs, units) = self.kernels.dim();
+        let kernels = self.kernels.as_slice().expect(ROW_MAJOR);
+        let biases = self.biases.as_slice().expect(ROW_MAJOR);
+        let piece = |i: usize| {
+            let kernel = &kernels[i * inputs * units..(i + 1) * inputs * units];
+            biases[i * units + j] + tiny_dot(x_row, kernel, units, j)
+        };
+        (1..self.pieces())
+            .map(piece)
+            .fold(piece(0), |max, z| if beats(z, max) { z } else { max })
+    }
 }
 
 /// Outputs per tile of the forward pass (16 KiB of stack for `f64`).
@@ -293,6 +309,24 @@ impl<T: Element> Layer<T> for Maxout<T> {
     }
 
     fn activate(&self, _pre_activations: ArrayViewMut2<'_, T>) {}
+
+    /// Tiny products run on the slices, without views or scratch: each
+    /// output is the max of its pieces, every piece summed as the tiny
+    /// matrix products of [`forward_into`](Layer::forward_into) sum it.
+    fn forward_rows(&self, rows: usize, x: &[T], out: &mut [T]) -> Result<(), Error> {
+        let (_, inputs, units) = self.kernels.dim();
+        if !is_tiny_on_slices::<T>(rows, inputs, units) {
+            let (x, out) = row_major_views(self, rows, x, out)?;
+            return self.forward_into(x, out);
+        }
+        check_rows(self, rows, x, out)?;
+        for (x_row, out_row) in x.chunks_exact(inputs).zip(out.chunks_exact_mut(units)) {
+            for (j, max) in out_row.iter_mut().enumerate() {
+                *max = self.max_of_tiny_pieces(x_row, j);
+            }
+        }
+        Ok(())
+    }
 
     fn weight_shapes(&self) -> Vec<Vec<usize>> {
         vec![self.kernels.shape().to_vec(), self.biases.shape().to_vec()]

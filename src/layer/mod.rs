@@ -15,7 +15,7 @@ pub use maxout::Maxout;
 
 pub(crate) use init::SplitMix64;
 
-use crate::simd::matmul;
+use crate::simd::{is_tiny_on_slices, matmul, tiny_affine_rows};
 use crate::{Element, Error};
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
 use std::fmt::Debug;
@@ -119,6 +119,40 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
         let mut out = Array2::zeros((x.nrows(), self.output_width()));
         self.forward_into(x, out.view_mut())?;
         Ok(out)
+    }
+
+    /// [`forward_into`](Layer::forward_into) on plain row-major slices:
+    /// `x` holds `rows` rows of `input_width()` values and `out` receives
+    /// `rows` rows of `output_width()`. [`Sequential`](crate::Sequential)
+    /// runs its layers through this, which spares small batches the set-up
+    /// of array views. The default builds the views and calls
+    /// `forward_into`, so a layer of your own needs nothing; [`Dense`] and
+    /// [`Maxout`] override it with the same results, bit for bit.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] when a slice does not hold `rows` rows of
+    /// the layer's width; otherwise as [`forward_into`](Layer::forward_into).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Error, Layer, Relu};
+    ///
+    /// let layer = Dense::new(array![[1.0_f32, -1.0], [0.5, 0.5]], array![0.0, 0.25], Relu)?;
+    /// let mut out = [f32::NAN; 4];
+    /// layer.forward_rows(2, &[2.0, 2.0, 1.0, -1.0], &mut out)?;
+    /// assert_eq!(out, [3.0, 0.0, 0.5, 0.0]);
+    ///
+    /// let short = layer.forward_rows(2, &[2.0, 2.0, 1.0], &mut out);
+    /// assert!(matches!(short, Err(Error::ShapeMismatch { .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[doc(hidden)]
+    fn forward_rows(&self, rows: usize, x: &[T], out: &mut [T]) -> Result<(), Error> {
+        let (x, out) = row_major_views(self, rows, x, out)?;
+        self.forward_into(x, out)
     }
 
     /// The shapes of the layer's weight arrays, in the order of Keras's
@@ -381,6 +415,60 @@ fn check_io<T: Element>(
     crate::error::check_shape(&format!("{what} output buffer"), &expected, out.shape())
 }
 
+/// Checks that the slices handed to
+/// [`forward_rows`](Layer::forward_rows) hold `rows` rows of the layer's
+/// input and output widths.
+fn check_rows<T: Element>(
+    layer: &(impl Layer<T> + ?Sized),
+    rows: usize,
+    x: &[T],
+    out: &[T],
+) -> Result<(), Error> {
+    let holds = |width: usize, len: usize| rows.checked_mul(width) == Some(len);
+    if holds(layer.input_width(), x.len()) && holds(layer.output_width(), out.len()) {
+        return Ok(());
+    }
+    check_row_major(layer, "input", [rows, layer.input_width()], x.len())?;
+    check_row_major(layer, "output", [rows, layer.output_width()], out.len())
+}
+
+/// Checks that a slice of `len` values holds `rows × width` of them.
+#[cold]
+fn check_row_major<T: Element>(
+    layer: &(impl Layer<T> + ?Sized),
+    slice: &str,
+    [rows, width]: [usize; 2],
+    len: usize,
+) -> Result<(), Error> {
+    if rows.checked_mul(width) == Some(len) {
+        return Ok(());
+    }
+    Err(Error::ShapeMismatch {
+        what: format!(
+            "{} {slice} slice ({rows} rows of {width} values)",
+            layer.class_name()
+        ),
+        expected: vec![rows.saturating_mul(width)],
+        found: vec![len],
+    })
+}
+
+/// The slices handed to [`forward_rows`](Layer::forward_rows) as the
+/// views [`forward_into`](Layer::forward_into) takes, once checked.
+fn row_major_views<'a, T: Element>(
+    layer: &(impl Layer<T> + ?Sized),
+    rows: usize,
+    x: &'a [T],
+    out: &'a mut [T],
+) -> Result<(ArrayView2<'a, T>, ArrayViewMut2<'a, T>), Error> {
+    check_rows(layer, rows, x, out)?;
+    let x = ArrayView2::from_shape((rows, layer.input_width()), x)
+        .expect("the input slice holds rows × inputs values");
+    let out = ArrayViewMut2::from_shape((rows, layer.output_width()), out)
+        .expect("the output slice holds rows × outputs values");
+    Ok((x, out))
+}
+
 /// Checks the shape of a buffer handed to a layer, naming it in the error
 /// (and formatting the name only then: training calls this every batch).
 fn check_buffer<T: Element>(
@@ -455,6 +543,27 @@ fn affine_into<T: Element>(
         _ => out.assign(&bias.broadcast(out.raw_dim()).expect("one bias per unit")),
     }
     matmul(x, kernel, out, true);
+}
+
+/// [`affine_into`] on row-major slices, `shape = (rows, inputs, units)`
+/// checked by the caller: the same values, bit for bit. Tiny products run
+/// on the slices; the views of larger ones cost nothing next to them.
+#[inline]
+fn affine_rows<T: Element>(
+    x: &[T],
+    kernel: &[T],
+    bias: &[T],
+    out: &mut [T],
+    (rows, inputs, units): (usize, usize, usize),
+) {
+    if is_tiny_on_slices::<T>(rows, inputs, units) {
+        tiny_affine_rows(x, kernel, bias, out, (rows, inputs, units));
+        return;
+    }
+    let x = ArrayView2::from_shape((rows, inputs), x).expect("checked: rows × inputs");
+    let kernel = ArrayView2::from_shape((inputs, units), kernel).expect("the kernel's shape");
+    let out = ArrayViewMut2::from_shape((rows, units), out).expect("checked: rows × units");
+    affine_into(x, kernel, ArrayView1::from(bias), out);
 }
 
 /// The backward pass of `z = x · kernel + bias` given `grad_z = ∂L/∂z`:

@@ -157,6 +157,10 @@ impl Vector for F32x8 {
     fn select(mask: __m256, if_true: Self, if_false: Self) -> Self {
         Self(avx2!(_mm256_blendv_ps(if_false.0, if_true.0, mask)))
     }
+    #[inline(always)]
+    fn any(mask: __m256) -> bool {
+        avx2!(_mm256_movemask_ps(mask)) != 0
+    }
 
     #[inline(always)]
     fn scale_pow2(self, k: Self) -> Self {
@@ -307,6 +311,10 @@ impl Vector for F64x4 {
     #[inline(always)]
     fn select(mask: __m256d, if_true: Self, if_false: Self) -> Self {
         Self(avx2!(_mm256_blendv_pd(if_false.0, if_true.0, mask)))
+    }
+    #[inline(always)]
+    fn any(mask: __m256d) -> bool {
+        avx2!(_mm256_movemask_pd(mask)) != 0
     }
 
     #[inline(always)]

@@ -2,7 +2,8 @@
 //! masked loads and stores, `2^k` is one `vscalefps` (exact, subnormal
 //! results rounded once), and division is `vrcp14ps` (14 bits) refined by
 //! one fused Newton step on the quotient (two more steps on the reciprocal
-//! for `f64`), which is faster than `vdivps` and as accurate.
+//! for `f64`), which is faster than `vdivps` and as accurate. The `f32`
+//! tanh has its own kernel, a table of polynomials (tanh_table.rs).
 //!
 //! # Safety
 //!
@@ -22,7 +23,14 @@ pub(super) fn path() -> Option<&'static Path> {
     std::arch::is_x86_feature_detected!("avx512f").then_some(&PATH)
 }
 
-define_path!(f32: F32x16, f64: F64x8, features: "avx512f");
+mod tanh_table;
+
+define_path!(
+    f32: F32x16,
+    f64: F64x8,
+    features: "avx512f",
+    tanh_f32: tanh_table::TableTanh
+);
 
 /// Evaluates an AVX-512F intrinsic expression.
 macro_rules! avx512 {
@@ -159,6 +167,10 @@ impl Vector for F32x16 {
     fn select(mask: __mmask16, if_true: Self, if_false: Self) -> Self {
         Self(avx512!(_mm512_mask_blend_ps(mask, if_false.0, if_true.0)))
     }
+    #[inline(always)]
+    fn any(mask: __mmask16) -> bool {
+        mask != 0
+    }
 
     #[inline(always)]
     fn scale_pow2(self, k: Self) -> Self {
@@ -271,6 +283,15 @@ impl Vector for F64x8 {
         })
     }
     #[inline(always)]
+    fn reciprocal(self) -> Self {
+        // 14 bits, one Newton step: 28.
+        avx512!({
+            let estimate = _mm512_rcp14_pd(self.0);
+            let error = _mm512_fnmadd_pd(self.0, estimate, _mm512_set1_pd(1.0));
+            Self(_mm512_fmadd_pd(estimate, error, estimate))
+        })
+    }
+    #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         Self(avx512!(_mm512_fmadd_pd(self.0, b.0, c.0)))
     }
@@ -323,6 +344,10 @@ impl Vector for F64x8 {
     #[inline(always)]
     fn select(mask: __mmask8, if_true: Self, if_false: Self) -> Self {
         Self(avx512!(_mm512_mask_blend_pd(mask, if_false.0, if_true.0)))
+    }
+    #[inline(always)]
+    fn any(mask: __mmask8) -> bool {
+        mask != 0
     }
 
     #[inline(always)]

@@ -58,16 +58,9 @@ impl<V: Vector> Elementwise<V> for Log1p {
         let x_part = u.sub(one);
         let c = one.sub(u.sub(x_part)).add(x.sub(x_part));
         let (m, k) = u.split_exponent();
-        let f = m.sub(one);
-        let s = f.div(splat::<V>(2.0).add(f));
-        let z = s.mul(s);
-        let r = z.mul(horner(z, V::Scalar::LOG_POLY));
-        let h = splat::<V>(0.5).mul(f).mul(f);
         // c/u as c·(1/u): a division of a tiny c would go through
         // subnormal residuals.
-        let low = k.mul_add(V::splat(V::Scalar::LN2_LO), c.mul(one.div(u)));
-        let log_1_f = f.sub(h.sub(s.mul_add(h.add(r), low)));
-        let y = k.mul_add(V::splat(V::Scalar::LN2_HI), log_1_f).or_sign(x);
+        let y = ln_from_parts(m, k, c.mul(one.div(u))).or_sign(x);
 
         let infinity = splat::<V>(f64::INFINITY);
         let minus_one = splat::<V>(-1.0);
@@ -79,4 +72,20 @@ impl<V: Vector> Elementwise<V> for Log1p {
         );
         V::select(x.gt(minus_one), y, at_or_below_minus_one)
     }
+}
+
+/// `ln(m·2^k) + low` for `(m, k)` from [`Vector::split_exponent`] and a
+/// `low` far below the result's ULP (a rounding error to fold in, or 0):
+/// the reduction and polynomial of this file's header, shared with ln.rs.
+#[inline(always)]
+pub(crate) fn ln_from_parts<V: Vector>(m: V, k: V, low: V) -> V {
+    let one = splat::<V>(1.0);
+    let f = m.sub(one);
+    let s = f.div(splat::<V>(2.0).add(f));
+    let z = s.mul(s);
+    let r = z.mul(horner(z, V::Scalar::LOG_POLY));
+    let h = splat::<V>(0.5).mul(f).mul(f);
+    let low = k.mul_add(V::splat(V::Scalar::LN2_LO), low);
+    let log_1_f = f.sub(h.sub(s.mul_add(h.add(r), low)));
+    k.mul_add(V::splat(V::Scalar::LN2_HI), log_1_f)
 }

@@ -1,20 +1,26 @@
-//! Kernels: the vectorized activations (and `e^x`, `ln(1 + x)` for the
-//! loss), chosen at run time for the CPU, and the matrix product of the
-//! layers (matmul.rs, on the `gemm` crate). The only place where the crate
+//! Kernels: the vectorized activations (and `e^x`, `ln x`, `ln(1 + x)`
+//! and binary cross-entropy fused from them, for the loss), chosen at run
+//! time for the CPU, and the matrix product of the
+//! layers (matmul.rs, on the `gemm` crate, with gemv.rs's row-times-matrix
+//! kernel for products of a row or two). The only place where the crate
 //! uses `unsafe`.
 //!
 //! # Layout of the activation kernels
 //!
 //! - vector.rs: the [`Vector`](vector::Vector) trait, the lane-wise
 //!   operations every instruction set provides, and the slice driver.
-//! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, softmax.rs,
+//! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, ln.rs, softmax.rs,
 //!   rectifier.rs: the maths, written once against `Vector`, each file
 //!   explaining its range reduction, polynomial and error bound.
+//! - bce.rs: the loss, summed over rows in one pass with the label check,
+//!   from those; src/loss.rs reaches it through [`kernels`].
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
-//!   and portable.rs (plain Rust over fixed-size arrays, which the compiler
-//!   turns into SSE2 or NEON code): the registers, and the kernels
+//!   and portable.rs (plain Rust over fixed-size arrays, which the
+//!   compiler turns into SSE2 or NEON code): the registers, and the kernels
 //!   compiled for them. `unsafe` appears there only for intrinsics, and in
-//!   [`native`] for one type cast.
+//!   [`native`] for one type cast. One kernel is specific to a path: the
+//!   AVX-512 `f32` tanh (avx512/tanh_table.rs), a table of polynomials
+//!   picked per lane by permutes.
 //!
 //! # Dispatch
 //!
@@ -29,15 +35,15 @@
 //! # Accuracy
 //!
 //! Measured against the exactly rounded result by the tests in tests/: for
-//! `f32` sigmoid, tanh, elu, `e^x` and `ln(1 + x)` on every one of the 2^32
-//! inputs, on every path, with the reference computed in `f64`; for `f64`
-//! on 10^8 random inputs and the special points, with a double-double
-//! reference (Taylor series after range reduction, about 106 bits). All are
-//! within 2 ULP (each file gives its bound and the measured maximum). NaN
-//! gives NaN, the limits are exact (`σ → 0, 1`, `tanh → ±1`,
-//! `elu → -alpha`), `-0` is kept where the function is odd or
-//! `alpha · -0`, subnormal inputs are not flushed, and relu and leaky relu
-//! are bit for bit the scalar definitions.
+//! `f32` sigmoid, tanh, elu, `e^x`, `ln x` and `ln(1 + x)` on every one of
+//! the 2^32 inputs, on every path, with the reference computed in `f64`;
+//! for `f64` on 10^8 random inputs and the special points, with a
+//! double-double reference (Taylor series after range reduction, about 106
+//! bits). All are within 2 ULP (each file gives its bound and the measured
+//! maximum). NaN gives NaN, the limits are exact (`σ → 0, 1`,
+//! `tanh → ±1`, `elu → -alpha`, `ln 0 = -inf`, `ln 1 = +0`), `-0` is kept
+//! where the function is odd or `alpha · -0`, subnormal inputs are not
+//! flushed, and relu and leaky relu are bit for bit the scalar definitions.
 //!
 //! # Special inputs and speed
 //!
@@ -48,18 +54,27 @@
 //! ([`Vector::scale_pow2_where`](vector::Vector::scale_pow2_where))
 //! rather than computed, tiny arguments go through fused products. So huge
 //! and tiny inputs run at full speed on AVX2 and AVX-512 (the portable code,
-//! without FMA, still slows down on inputs below about 2^-60).
+//! without FMA, still slows down on inputs below about 2^-60). Subnormal
+//! inputs are the exception: a product with a subnormal factor takes the
+//! assist too (measured on AVX-512: `f32` sigmoid and elu about 60 times
+//! slower on them). The AVX-512 `f32` tanh and the `f64` sigmoid raise tiny
+//! arguments first and keep their speed.
 
 mod matmul;
 
-pub(crate) use matmul::matmul;
+pub(crate) use matmul::{is_tiny_on_slices, matmul, tiny_affine_rows, tiny_dot};
+
+pub(crate) use bce::RowSums;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+mod bce;
 mod elu;
 mod exp;
+mod gemv;
+mod ln;
 mod log1p;
 mod portable;
 mod rectifier;
@@ -74,7 +89,8 @@ mod tests;
 use num_traits::Float;
 use std::sync::OnceLock;
 
-/// The kernels of one instruction set for one element type, all in place.
+/// The kernels of one instruction set for one element type, all in place
+/// but the matrix product.
 pub(crate) struct Kernels<T> {
     pub(crate) sigmoid: fn(&mut [T]),
     pub(crate) tanh: fn(&mut [T]),
@@ -85,18 +101,33 @@ pub(crate) struct Kernels<T> {
     pub(crate) leaky_relu: fn(&mut [T], T),
     /// The whole slice as one row.
     pub(crate) softmax: fn(&mut [T]),
-    /// `e^x`, for the loss.
+    /// `e^x`: the loss from logits has it fused ([`bce_logits`](Kernels::bce_logits)).
     #[cfg_attr(
         not(test),
-        expect(dead_code, reason = "the loss will use it; tested now")
+        expect(dead_code, reason = "tested alone; the loss kernels fuse it")
     )]
     pub(crate) exp: fn(&mut [T]),
-    /// `ln(1 + x)`, for the loss.
+    /// `ln(1 + x)`: the loss from logits has it fused.
     #[cfg_attr(
         not(test),
-        expect(dead_code, reason = "the loss will use it; tested now")
+        expect(dead_code, reason = "tested alone; the loss kernels fuse it")
     )]
     pub(crate) log1p: fn(&mut [T]),
+    /// `ln x`: the loss from probabilities has it fused ([`bce`](Kernels::bce)).
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "tested alone; the loss kernels fuse it")
+    )]
+    pub(crate) ln: fn(&mut [T]),
+    /// Binary cross-entropy of clipped probabilities, summed per row
+    /// (bce.rs), not in place.
+    pub(crate) bce: bce::RowSums<T>,
+    /// Binary cross-entropy of logits, summed per row (bce.rs).
+    pub(crate) bce_logits: bce::RowSums<T>,
+    /// The index of the first label outside `[0, 1]` (bce.rs).
+    pub(crate) first_bad_label: fn(&[T]) -> Option<usize>,
+    /// One row times a row-major matrix (gemv.rs), not in place.
+    pub(crate) row_times_matrix: gemv::RowKernel<T>,
 }
 
 /// One instruction set's kernels: what dispatch picks, and what the tests
@@ -109,15 +140,17 @@ pub(crate) struct Path {
 /// Defines the kernels of an instruction set and its `PATH`, from its
 /// vector types. With `features`, each kernel is compiled with those target
 /// features enabled and wrapped in a safe function; the caller must make
-/// `PATH` reachable only once the features are detected.
+/// `PATH` reachable only once the features are detected. With `tanh_f32`,
+/// that `Elementwise` replaces tanh.rs's for the `f32` tanh.
 macro_rules! define_path {
-    (f32: $f32:ty, f64: $f64:ty $(, features: $features:literal)?) => {
+    (f32: $f32:ty, f64: $f64:ty $(, features: $features:literal)? $(, tanh_f32: $tanh_f32:expr)?) => {
         define_path!(@kernels [$($features)?];
             sigmoid_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::sigmoid::Sigmoid);
-            tanh_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::tanh::Tanh);
+            tanh_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, define_path!(@tanh_f32 $($tanh_f32)?));
             relu_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::rectifier::Relu);
             exp_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::exp::Exp);
             log1p_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::log1p::Log1p);
+            ln_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::ln::Ln);
             softmax_f32(xs: f32) => $crate::simd::softmax::softmax::<$f32>(xs);
             elu_f32(xs: f32, alpha) => {
                 let alpha = <$f32 as $crate::simd::vector::Vector>::splat(alpha);
@@ -132,6 +165,7 @@ macro_rules! define_path {
             relu_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::rectifier::Relu);
             exp_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::exp::Exp);
             log1p_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::log1p::Log1p);
+            ln_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::ln::Ln);
             softmax_f64(xs: f64) => $crate::simd::softmax::softmax::<$f64>(xs);
             elu_f64(xs: f64, alpha) => {
                 let alpha = <$f64 as $crate::simd::vector::Vector>::splat(alpha);
@@ -142,6 +176,14 @@ macro_rules! define_path {
                 $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::rectifier::LeakyRelu { slope })
             };
         );
+        define_path!(@row_times_matrix [$($features)?]; row_times_matrix_f32: $f32, f32);
+        define_path!(@row_times_matrix [$($features)?]; row_times_matrix_f64: $f64, f64);
+        define_path!(@row_sums [$($features)?]; bce_f32: $f32, f32, Probabilities);
+        define_path!(@row_sums [$($features)?]; bce_f64: $f64, f64, Probabilities);
+        define_path!(@row_sums [$($features)?]; bce_logits_f32: $f32, f32, Logits);
+        define_path!(@row_sums [$($features)?]; bce_logits_f64: $f64, f64, Logits);
+        define_path!(@labels [$($features)?]; first_bad_label_f32: $f32, f32);
+        define_path!(@labels [$($features)?]; first_bad_label_f64: $f64, f64);
 
         static PATH: $crate::simd::Path = $crate::simd::Path {
             f32: $crate::simd::Kernels {
@@ -153,6 +195,11 @@ macro_rules! define_path {
                 softmax: softmax_f32,
                 exp: exp_f32,
                 log1p: log1p_f32,
+                ln: ln_f32,
+                bce: bce_f32,
+                bce_logits: bce_logits_f32,
+                first_bad_label: first_bad_label_f32,
+                row_times_matrix: row_times_matrix_f32,
             },
             f64: $crate::simd::Kernels {
                 sigmoid: sigmoid_f64,
@@ -163,9 +210,17 @@ macro_rules! define_path {
                 softmax: softmax_f64,
                 exp: exp_f64,
                 log1p: log1p_f64,
+                ln: ln_f64,
+                bce: bce_f64,
+                bce_logits: bce_logits_f64,
+                first_bad_label: first_bad_label_f64,
+                row_times_matrix: row_times_matrix_f64,
             },
         };
     };
+    // The `f32` tanh: tanh.rs's formula unless the path brings its own.
+    (@tanh_f32) => { $crate::simd::tanh::Tanh };
+    (@tanh_f32 $kernel:expr) => { $kernel };
     (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr;)*) => {
         $(define_path!(@kernel $features; $kernel($xs: $t $(, $param)?) => $body);)*
     };
@@ -183,6 +238,54 @@ macro_rules! define_path {
     (@kernel []; $kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr) => {
         fn $kernel($xs: &mut [$t] $(, $param: $t)?) {
             $body
+        }
+    };
+    (@row_times_matrix [$features:literal]; $kernel:ident: $vector:ty, $t:ty) => {
+        fn $kernel(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) {
+            #[target_feature(enable = $features)]
+            fn kernel(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) {
+                $crate::simd::gemv::row_times_matrix::<$vector>(x, w, out, accumulate)
+            }
+            // SAFETY: this function is only reachable through `PATH`, which
+            // the module hands out only after detecting `$features`.
+            unsafe { kernel(x, w, out, accumulate) }
+        }
+    };
+    (@row_times_matrix []; $kernel:ident: $vector:ty, $t:ty) => {
+        fn $kernel(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) {
+            $crate::simd::gemv::row_times_matrix::<$vector>(x, w, out, accumulate)
+        }
+    };
+    (@row_sums [$features:literal]; $kernel:ident: $vector:ty, $t:ty, $loss:ident) => {
+        fn $kernel(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> {
+            #[target_feature(enable = $features)]
+            fn kernel(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> {
+                $crate::simd::bce::row_sums::<$vector>(labels, values, sums, $crate::simd::bce::$loss)
+            }
+            // SAFETY: this function is only reachable through `PATH`, which
+            // the module hands out only after detecting `$features`.
+            unsafe { kernel(labels, values, sums) }
+        }
+    };
+    (@row_sums []; $kernel:ident: $vector:ty, $t:ty, $loss:ident) => {
+        fn $kernel(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> {
+            $crate::simd::bce::row_sums::<$vector>(labels, values, sums, $crate::simd::bce::$loss)
+        }
+    };
+    (@labels [$features:literal]; $kernel:ident: $vector:ty, $t:ty) => {
+        fn $kernel(labels: &[$t]) -> Option<usize> {
+            #[target_feature(enable = $features)]
+            fn kernel(labels: &[$t]) -> Option<usize> {
+                $crate::simd::bce::first_bad_label::<$vector>(labels)
+            }
+            // SAFETY: this function is only reachable through `PATH`, which
+            // the module hands out only after detecting `$features`.
+            unsafe { kernel(labels) }
+        }
+    };
+    (@labels []; $kernel:ident: $vector:ty, $t:ty) => {
+        fn $kernel(labels: &[$t]) -> Option<usize> {
+            $crate::simd::bce::first_bad_label::<$vector>(labels)
         }
     };
 }
@@ -208,6 +311,24 @@ pub(crate) fn f32_kernels() -> &'static Kernels<f32> {
 /// The kernels for `f64` on this CPU.
 pub(crate) fn f64_kernels() -> &'static Kernels<f64> {
     &best_path().f64
+}
+
+/// The kernels for a generic `T` on this CPU, if it is `f32` or `f64`
+/// (recognised as in [`native`]).
+pub(crate) fn kernels<'a, T: Float>() -> Option<&'a Kernels<T>> {
+    let id = typeid::of::<T>();
+    let kernels: *const Kernels<T> = if id == typeid::of::<f32>() {
+        std::ptr::from_ref(f32_kernels()).cast()
+    } else if id == typeid::of::<f64>() {
+        std::ptr::from_ref(f64_kernels()).cast()
+    } else {
+        return None;
+    };
+    // SAFETY: `T` is the element type of the kernels cast (equal
+    // `TypeId`s, and neither `f32` nor `f64` has a lifetime that could have
+    // been erased), so this only renames the type of a reference to a
+    // static.
+    Some(unsafe { &*kernels })
 }
 
 /// A slice of a generic float type, seen as what it is: `f32` and `f64`

@@ -156,6 +156,10 @@ macro_rules! portable_vector {
                     )
                 }))
             }
+            #[inline(always)]
+            fn any(mask: Self::Mask) -> bool {
+                mask.iter().any(|&lane| lane != 0)
+            }
 
             #[inline(always)]
             fn scale_pow2(self, k: Self) -> Self {

@@ -23,10 +23,7 @@ pub(crate) use workspace::TrainingWorkspace;
 use crate::activation::constant;
 use crate::error::{Error, check_shape};
 use crate::layer::{Layer, check_weights};
-use crate::loss::{
-    self, clipped_loss, clipped_loss_derivative, hit, logit_loss, mean_gradient_scale,
-    mean_over_rows,
-};
+use crate::loss::{self, Bce, clipped_loss_derivative, hit, mean_gradient_scale, mean_over_rows};
 use crate::optimizer::Optimizer;
 use crate::{Element, Sequential};
 use ndarray::{ArrayBase, ArrayD, ArrayView2, Data, Ix2, IxDyn, Zip};
@@ -306,14 +303,14 @@ fn loss_gradient<T: Element>(
             .and(out)
             .and(y)
             .for_each(|g, &p, &label| *g = (p - label) * scale);
-        mean_over_rows(y, pre, logit_loss)
+        mean_over_rows(y, pre, Bce::Logits)
     } else {
         Zip::from(&mut grad)
             .and(out)
             .and(y)
             .for_each(|g, &p, &label| *g = clipped_loss_derivative(label, p) * scale);
         layers[last].backward_activation(pre, out, grad);
-        mean_over_rows(y, out, clipped_loss)
+        mean_over_rows(y, out, Bce::Probabilities)
     };
     Pass { loss, hits }
 }

@@ -279,6 +279,16 @@ fn log1p_f32_within_2_ulp_everywhere() {
     });
 }
 
+#[test]
+fn ln_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "ln",
+        kernel: |kernels, xs| (kernels.ln)(xs),
+        reference: |x| f64::from(x).ln(),
+        limits: &[0.0],
+    });
+}
+
 /// relu and leaky relu are compared bit for bit (NaN payloads included)
 /// with the scalar definitions, on the same inputs.
 #[test]

@@ -9,8 +9,13 @@
 //! - property.rs: random slices of random lengths and offsets, special
 //!   values mixed in, against the scalar definitions.
 //! - special.rs: the documented values at the edges, exactly.
+//! - bce.rs: the fused loss kernels against the scalar losses.
+//! - gemv.rs: the row-times-matrix kernel on random shapes, against a
+//!   plain sum in `f64`.
 
+mod bce;
 mod exhaustive;
+mod gemv;
 mod property;
 mod random_f64;
 mod reference;
@@ -111,12 +116,14 @@ fn f64_neighbours(x: f64, count: u64) -> impl Iterator<Item = f64> {
 /// Values where something changes in some kernel (a clamp, a range
 /// split, the subnormal range, a saturation), for both signs, with the
 /// usual specials; each test adds their neighbours.
-const EDGES: [f64; 30] = [
+const EDGES: [f64; 32] = [
     0.0,
     f64::INFINITY,
     f64::MIN_POSITIVE,
     f64::MAX,
     1.0,
+    std::f64::consts::SQRT_2,        // ln's split of the mantissa
+    std::f64::consts::FRAC_1_SQRT_2, // at √2 and √½
     0.5,
     2.0,
     0.346_573_590_279_972_6, // ln2 / 2: a reduction step

@@ -1,5 +1,5 @@
 //! Every kernel on every path against the scalar definitions (the
-//! activations' `apply`, `std`'s `exp` and `ln_1p`, a softmax in `f64`), on
+//! activations' `apply`, `std`'s `exp`, `ln_1p` and `ln`, a softmax in `f64`), on
 //! random slices: lengths 0..1000 at random offsets in a larger buffer (so
 //! every alignment and tail length occurs), values mixing NaN, `±inf`,
 //! `±0`, subnormals and normal numbers of every magnitude. Checks that every
@@ -139,6 +139,12 @@ fn elementwise<T: Sample>(rng: &mut Rng) -> Vec<Elementwise<T>> {
             name: "log1p",
             kernel: Box::new(|k, xs| (k.log1p)(xs)),
             scalar: Box::new(T::ln_1p),
+            exact: false,
+        },
+        Elementwise {
+            name: "ln",
+            kernel: Box::new(|k, xs| (k.ln)(xs)),
+            scalar: Box::new(T::ln),
             exact: false,
         },
         Elementwise {

@@ -169,6 +169,21 @@ fn special_inputs() -> Vec<f64> {
 
 /// Runs `spec` on the special inputs and the random ones, and asserts.
 fn run(spec: &Spec) {
+    run_on(spec, random_input);
+}
+
+/// A positive input for `ln`: half from [`random_input`], half within
+/// `2^-u` of 1 (`u` uniform in [0, 50)), where `ln x` nears 0.
+fn positive_input(rng: &mut Rng) -> f64 {
+    if rng.below(2) == 0 {
+        random_input(rng).abs()
+    } else {
+        1.0 + (2.0 * rng.unit() - 1.0) * (-50.0 * rng.unit()).exp2()
+    }
+}
+
+/// [`run`] with the random inputs drawn by `input`.
+fn run_on(spec: &Spec, input: fn(&mut Rng) -> f64) {
     let started = Instant::now();
     let count: u64 = if cfg!(debug_assertions) {
         10_000
@@ -188,7 +203,7 @@ fn run(spec: &Spec) {
                     let mut rng = Rng(0x5eed_0000 + half);
                     let mut xs = vec![0.0; BATCH];
                     for _ in 0..(count / 2).div_ceil(BATCH as u64) {
-                        xs.iter_mut().for_each(|x| *x = random_input(&mut rng));
+                        xs.iter_mut().for_each(|x| *x = input(&mut rng));
                         check(spec, paths, &xs, &mut outcomes);
                     }
                     outcomes
@@ -277,4 +292,17 @@ fn log1p_f64_within_2_ulp() {
         reference: |x| reference::log1p(x).into(),
         limits: &[],
     });
+}
+
+#[test]
+fn ln_f64_within_2_ulp() {
+    run_on(
+        &Spec {
+            name: "ln",
+            kernel: |kernels, xs| (kernels.ln)(xs),
+            reference: |x| reference::ln(x).into(),
+            limits: &[0.0],
+        },
+        positive_input,
+    );
 }

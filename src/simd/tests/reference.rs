@@ -10,6 +10,8 @@
 //!   subnormal results round once and correctly.
 //! - `ln(1 + x)`: one Newton step on `e^y - 1 = x` from `f64::ln_1p`,
 //!   which doubles its 53 correct bits.
+//! - `ln x`: `x = 2^e·m` with `m ∈ [√½, √2)`, `e·ln 2 + ln(1 + (m - 1))`
+//!   (`m - 1` exact, and no cancellation between the two terms).
 //! - sigmoid and tanh from those, as `e / (1 + e)`, `1 / (1 + e)` and
 //!   `u / (u + 2)` with `u = e^2|x| - 1`.
 
@@ -287,6 +289,26 @@ pub(super) fn log1p(x: f64) -> Dd {
     }
     let e_y_minus_1 = expm1(y);
     Dd::new(y) - (e_y_minus_1 - Dd::new(x)) / (e_y_minus_1 + Dd::new(1.0))
+}
+
+/// `ln x` (`-inf` at 0, NaN below, `+inf` at `+inf`).
+pub(super) fn ln(x: f64) -> Dd {
+    if x <= 0.0 || x.is_infinite() {
+        return Dd::new(x.ln());
+    }
+    // Subnormals made normal first (exactly).
+    let (x, shift) = if x < f64::MIN_POSITIVE {
+        (scale(x, 54), -54)
+    } else {
+        (x, 0)
+    };
+    let mut e = ((x.to_bits() >> 52) as i32) - 1023;
+    let mut m = scale(x, -e);
+    if m >= std::f64::consts::SQRT_2 {
+        m /= 2.0;
+        e += 1;
+    }
+    LN_2 * Dd::new(f64::from(e + shift)) + log1p(m - 1.0)
 }
 
 /// `σ(x) = 1 / (1 + e^-x)`.

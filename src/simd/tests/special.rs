@@ -3,7 +3,7 @@
 //! for NaN and infinite entries. Also the dispatch: [`native`] and the
 //! activations' `apply_slice` reach the kernels of the best path.
 
-use super::paths;
+use super::{f32_ulps, f64_ulps, paths};
 use crate::activation::{Activation, Elu, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
 use crate::simd::{Kernels, Native, Path, f32_kernels, f64_kernels, native};
 use num_traits::Float;
@@ -168,6 +168,49 @@ fn edge_values<T: Sample>() {
             (c(1e-30), c(1e-30)),
         ],
     );
+    expect::<T>(
+        "ln",
+        |k, xs| (k.ln)(xs),
+        &[
+            (inf, inf),
+            (-inf, nan),
+            (nan, nan),
+            (c(1.0), c(0.0)),
+            (c(0.0), -inf),
+            (-c(0.0), -inf),
+            (-tiny, nan),
+            (c(-1.0), nan),
+            (c(2.0), c(std::f64::consts::LN_2)),
+            (c(0.5), -c(std::f64::consts::LN_2)),
+        ],
+    );
+}
+
+/// `ln(2^k) = k·ln 2` within 1 ULP for every `k` down to the smallest
+/// subnormal: subnormal inputs are not flushed.
+fn ln_of_powers_of_two<T: Sample>(lowest: i32, ulps: impl Fn(T, T) -> u128) {
+    let c = T::from_f64;
+    // 2^0, 2^-1, …, halved exactly.
+    let inputs: Vec<T> = std::iter::successors(Some(c(1.0)), |&x| Some(x * c(0.5)))
+        .take((1 - lowest) as usize)
+        .collect();
+    for (path_name, path) in paths() {
+        let mut ys = inputs.clone();
+        (T::kernels(path).ln)(&mut ys);
+        for (k, y) in (lowest..=0).rev().zip(ys) {
+            let expected = c(f64::from(k) * std::f64::consts::LN_2);
+            assert!(
+                ulps(y, expected) <= 1,
+                "ln(2^{k}) = {y:?} on {path_name}, expected {expected:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ln_of_subnormals_is_not_flushed() {
+    ln_of_powers_of_two::<f32>(-149, |a, b| u128::from(f32_ulps(a, b)));
+    ln_of_powers_of_two::<f64>(-1074, f64_ulps);
 }
 
 #[test]

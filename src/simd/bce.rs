@@ -1,0 +1,249 @@
+//! Binary cross-entropy summed over rows, in one pass over the labels and
+//! values that checks every label and sums every element's loss in
+//! registers, storing nothing (per element only for rows of one value).
+//!
+//! - From probabilities ([`Probabilities`]): `p` clipped to `[ε, 1 - ε]`
+//!   (`min` and `max` return their second operand when it is NaN, so a NaN
+//!   `p` passes), then `-(y·ln p + (1 - y)·ln(1 - p))` with ln.rs's
+//!   logarithm of positive normal numbers (`1 - p ≥ ε` too), 1 ULP each.
+//!   A register whose labels are all 0 or 1 (`y·(1 - y) = 0`, the usual
+//!   case) takes one logarithm, of `p` or `1 - p` per lane: the same
+//!   bits, at half the cost. The logarithm reads the bits of a NaN as a
+//!   number, so a NaN `p` is put back at the end.
+//! - From logits ([`Logits`]): `max(z, 0) - z·y + ln(1 + e^-|z|)`, with
+//!   exp.rs's `e^x` (`-|z| ≤ 0` never overflows) and log1p.rs.
+//! - Labels: `y ∈ [0, 1]` exactly when `min(y, 1 - y) ≥ 0` (`1 - y` is
+//!   negative for every `y > 1`, exact just above 1, and the minimum of
+//!   NaN is NaN), one comparison per register; a register with a label out
+//!   of range is searched lane by lane for the first one.
+//!
+//! Sums are kept per lane in `UNROLL` registers (independent chains, and
+//! fewer terms per partial sum than a running sum), added up at the end of
+//! each row.
+
+use super::exp::exp_up_to_max;
+use super::ln::ln_normal;
+use super::log1p::Log1p;
+use super::vector::{Elementwise, Lane, MAX_LANES, MAX_UNROLL, Vector, splat};
+use crate::loss::EPSILON;
+
+/// A kernel: the loss summed over each of `sums.len()` equal rows of
+/// `labels` and `values`, into `sums`, or the index of the first label
+/// outside `[0, 1]`.
+pub(crate) type RowSums<T> = fn(&[T], &[T], &mut [T]) -> Result<(), usize>;
+
+/// A loss of one register of labels and one of values, lane by lane.
+/// A trait for the reason given at [`Elementwise`].
+pub(crate) trait PairLoss<V: Vector>: Copy {
+    fn apply(self, labels: V, values: V) -> V;
+}
+
+/// Keras's binary cross-entropy of probabilities, clipped to `[ε, 1 - ε]`.
+#[derive(Clone, Copy)]
+pub(crate) struct Probabilities;
+
+impl<V: Vector> PairLoss<V> for Probabilities {
+    #[inline(always)]
+    fn apply(self, y: V, p: V) -> V {
+        let one = splat::<V>(1.0);
+        let low = splat::<V>(EPSILON);
+        let p = one.sub(low).min(low.max(p));
+        let (q, one_minus_y) = (one.sub(p), one.sub(y));
+        let loss = if V::any(y.mul(one_minus_y).gt(splat(0.0))) {
+            let q_term = one_minus_y.neg_mul_add(ln_normal(q), splat(0.0));
+            y.neg_mul_add(ln_normal(p), q_term)
+        } else {
+            // Labels 0 and 1 only: one term is an exact 0, the other the
+            // logarithm of `p` or of `1 - p`, so one logarithm gives the
+            // same bits.
+            splat::<V>(0.0).sub(ln_normal(V::select(y.eq(one), p, q)))
+        };
+        V::select(p.eq(p), loss, p)
+    }
+}
+
+/// Binary cross-entropy of logits, without clipping.
+#[derive(Clone, Copy)]
+pub(crate) struct Logits;
+
+impl<V: Vector> PairLoss<V> for Logits {
+    #[inline(always)]
+    fn apply(self, y: V, z: V) -> V {
+        let zero = splat::<V>(0.0);
+        let softplus = Log1p.apply(exp_up_to_max(zero.sub(z.abs())));
+        z.neg_mul_add(y, z.max(zero)).add(softplus)
+    }
+}
+
+/// `sums[i]` = the sum of `loss` over row `i`, for `labels` and `values`
+/// made of `sums.len()` rows of equal positive width; or the index of the
+/// first label outside `[0, 1]` (then `sums` holds partial results).
+#[inline(always)]
+pub(crate) fn row_sums<V: Vector>(
+    labels: &[V::Scalar],
+    values: &[V::Scalar],
+    sums: &mut [V::Scalar],
+    loss: impl PairLoss<V>,
+) -> Result<(), usize> {
+    assert!(
+        labels.len() == values.len() && !sums.is_empty() && labels.len() % sums.len() == 0,
+        "rows of labels and values, one sum per row"
+    );
+    let width = labels.len() / sums.len();
+    if width == 1 {
+        return losses(labels, values, sums, loss);
+    }
+    for (row, ((labels, values), sum)) in labels
+        .chunks_exact(width)
+        .zip(values.chunks_exact(width))
+        .zip(sums)
+        .enumerate()
+    {
+        *sum = row_sum(labels, values, loss).map_err(|index| row * width + index)?;
+    }
+    Ok(())
+}
+
+/// The sum of `loss` over one row.
+#[inline(always)]
+fn row_sum<V: Vector>(
+    labels: &[V::Scalar],
+    values: &[V::Scalar],
+    loss: impl PairLoss<V>,
+) -> Result<V::Scalar, usize> {
+    let block = V::UNROLL * V::LANES;
+    let blocked = labels.len() - labels.len() % block;
+    let mut sums = [splat::<V>(0.0); MAX_UNROLL];
+    for (i, (labels, values)) in labels[..blocked]
+        .chunks_exact(block)
+        .zip(values[..blocked].chunks_exact(block))
+        .enumerate()
+    {
+        for (j, sum) in sums[..V::UNROLL].iter_mut().enumerate() {
+            let lanes = j * V::LANES..(j + 1) * V::LANES;
+            let offset = i * block + lanes.start;
+            *sum = sum.add(checked_loss(
+                &labels[lanes.clone()],
+                &values[lanes],
+                offset,
+                loss,
+            )?);
+        }
+    }
+    let (labels, values) = (&labels[blocked..], &values[blocked..]);
+    let whole = labels.len() - labels.len() % V::LANES;
+    for (i, (labels, values)) in labels[..whole]
+        .chunks_exact(V::LANES)
+        .zip(values[..whole].chunks_exact(V::LANES))
+        .enumerate()
+    {
+        sums[0] = sums[0].add(checked_loss(labels, values, blocked + i * V::LANES, loss)?);
+    }
+    let tail = tail_loss(&labels[whole..], &values[whole..], blocked + whole, loss)?;
+    let total = sums[..V::UNROLL]
+        .iter()
+        .fold(tail, |total, &sum| total.add(sum));
+    Ok(total.reduce_add())
+}
+
+/// The loss of fewer than `LANES` elements in the low lanes, 0 in the
+/// others.
+#[inline(always)]
+fn tail_loss<V: Vector>(
+    labels: &[V::Scalar],
+    values: &[V::Scalar],
+    offset: usize,
+    loss: impl PairLoss<V>,
+) -> Result<V, usize> {
+    let zero = V::Scalar::from_f64(0.0);
+    let mut lanes = [zero; MAX_LANES];
+    if !labels.is_empty() {
+        partial_loss(labels, values, offset, loss)?.store_partial(&mut lanes[..labels.len()]);
+    }
+    Ok(V::load(&lanes))
+}
+
+/// `out[i]` = the loss of element `i`.
+#[inline(always)]
+fn losses<V: Vector>(
+    labels: &[V::Scalar],
+    values: &[V::Scalar],
+    out: &mut [V::Scalar],
+    loss: impl PairLoss<V>,
+) -> Result<(), usize> {
+    let whole = labels.len() - labels.len() % V::LANES;
+    for (i, ((labels, values), out)) in labels[..whole]
+        .chunks_exact(V::LANES)
+        .zip(values[..whole].chunks_exact(V::LANES))
+        .zip(out.chunks_exact_mut(V::LANES))
+        .enumerate()
+    {
+        checked_loss(labels, values, i * V::LANES, loss)?.store(out);
+    }
+    if whole < labels.len() {
+        partial_loss(&labels[whole..], &values[whole..], whole, loss)?
+            .store_partial(&mut out[whole..]);
+    }
+    Ok(())
+}
+
+/// The loss of one register, its labels checked; `offset` is the index of
+/// its first label.
+#[inline(always)]
+fn checked_loss<V: Vector>(
+    labels: &[V::Scalar],
+    values: &[V::Scalar],
+    offset: usize,
+    loss: impl PairLoss<V>,
+) -> Result<V, usize> {
+    let y = V::load(labels);
+    check_labels(y, labels, offset)?;
+    Ok(loss.apply(y, V::load(values)))
+}
+
+/// [`checked_loss`] of fewer than `LANES` elements, in the low lanes; the
+/// others hold the loss of a label 0 and a value 0.5.
+#[inline(always)]
+fn partial_loss<V: Vector>(
+    labels: &[V::Scalar],
+    values: &[V::Scalar],
+    offset: usize,
+    loss: impl PairLoss<V>,
+) -> Result<V, usize> {
+    let y = V::load_partial(labels, V::Scalar::from_f64(0.0));
+    check_labels(y, labels, offset)?;
+    Ok(loss.apply(y, V::load_partial(values, V::Scalar::from_f64(0.5))))
+}
+
+/// `Err(offset + i)` for the first `labels[i]` outside `[0, 1]`, where `y`
+/// holds `labels` in its low lanes and labels in range in the others.
+#[inline(always)]
+fn check_labels<V: Vector>(y: V, labels: &[V::Scalar], offset: usize) -> Result<(), usize> {
+    let lowest = y.min(splat::<V>(1.0).sub(y));
+    if V::any(splat::<V>(0.0).gt_or_nan(lowest))
+        && let Some(index) = labels.iter().position(|&y| !is_label(y))
+    {
+        return Err(offset + index);
+    }
+    Ok(())
+}
+
+/// `0 ≤ y ≤ 1`, false for NaN.
+fn is_label<T: Lane>(y: T) -> bool {
+    y >= T::from_f64(0.0) && y <= T::from_f64(1.0)
+}
+
+/// The index of the first label outside `[0, 1]` (or NaN).
+#[inline(always)]
+pub(crate) fn first_bad_label<V: Vector>(labels: &[V::Scalar]) -> Option<usize> {
+    let whole = labels.len() - labels.len() % V::LANES;
+    let vectors = labels[..whole].chunks_exact(V::LANES).enumerate();
+    for (i, labels) in vectors {
+        if let Err(index) = check_labels(V::load(labels), labels, i * V::LANES) {
+            return Some(index);
+        }
+    }
+    let tail = &labels[whole..];
+    let y = V::load_partial(tail, V::Scalar::from_f64(0.0));
+    check_labels(y, tail, whole).err()
+}

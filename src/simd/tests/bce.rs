@@ -1,0 +1,266 @@
+//! The binary cross-entropy kernels (bce.rs) on every path against the
+//! scalar definitions of src/loss.rs, on random rows of random widths at
+//! random offsets: hard labels (some arrays only those), soft and
+//! out-of-range ones; predictions and logits with NaN, `±inf`, exact 0 and
+//! 1, values outside `[0, 1]`, subnormals. Each row sum must be within a
+//! few ULPs of the magnitude of its terms (summed in another order), NaN
+//! exactly where the scalar sum is NaN, and a label out of range must give
+//! the index of the first one.
+
+use super::{Rng, paths};
+use crate::loss::{clipped_loss, logit_loss};
+use crate::simd::{Kernels, Path, RowSums};
+use num_traits::Float;
+use std::fmt::Debug;
+
+/// Cases per element type and loss (each run on every path).
+const CASES: usize = if cfg!(debug_assertions) { 300 } else { 3000 };
+
+/// What the test needs of `f32` and `f64`.
+trait Sample: Float + Debug + 'static {
+    fn kernels(path: &Path) -> &Kernels<Self>;
+    fn from_f64(x: f64) -> Self;
+    fn widen(self) -> f64;
+}
+
+impl Sample for f32 {
+    fn kernels(path: &Path) -> &Kernels<f32> {
+        &path.f32
+    }
+    fn from_f64(x: f64) -> f32 {
+        x as f32
+    }
+    fn widen(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+impl Sample for f64 {
+    fn kernels(path: &Path) -> &Kernels<f64> {
+        &path.f64
+    }
+    fn from_f64(x: f64) -> f64 {
+        x
+    }
+    fn widen(self) -> f64 {
+        self
+    }
+}
+
+/// A label: mostly 0 or 1, often soft, sometimes an edge of `[0, 1]`;
+/// only 0, -0 and 1 if `hard` (the kernel's one-logarithm case).
+fn random_label<T: Sample>(rng: &mut Rng, hard: bool) -> T {
+    if hard {
+        return [T::zero(), T::neg_zero(), T::one(), T::one()][rng.below(4)];
+    }
+    match rng.below(10) {
+        0..=5 => T::from_f64(rng.below(2) as f64),
+        6..=8 => T::from_f64(rng.unit()),
+        _ => [
+            T::neg_zero(),
+            T::min_positive_value(),
+            T::one() - T::epsilon(),
+        ][rng.below(3)],
+    }
+}
+
+/// A label outside `[0, 1]`, just outside or far.
+fn bad_label<T: Sample>(rng: &mut Rng) -> T {
+    let tiny = T::min_positive_value() / T::from_f64(8.0);
+    [
+        T::one() + T::epsilon(),
+        -tiny,
+        T::nan(),
+        T::infinity(),
+        T::neg_infinity(),
+        T::from_f64(2.0),
+    ][rng.below(6)]
+}
+
+/// A probability, with the specials of the clipping.
+fn random_probability<T: Sample>(rng: &mut Rng, nan_odds: usize) -> T {
+    if rng.below(1000) < nan_odds {
+        return T::nan();
+    }
+    match rng.below(12) {
+        0 => T::zero(),
+        1 => T::one(),
+        2 => T::from_f64(1e-9),
+        3 => T::one() - T::epsilon(),
+        4 => T::from_f64(rng.unit() * 3.0 - 1.0),
+        5 => [T::infinity(), T::neg_infinity()][rng.below(2)],
+        6 => T::min_positive_value() / T::from_f64(16.0),
+        _ => T::from_f64(rng.unit()),
+    }
+}
+
+/// A logit of any magnitude, with infinities.
+fn random_logit<T: Sample>(rng: &mut Rng, nan_odds: usize) -> T {
+    if rng.below(1000) < nan_odds {
+        return T::nan();
+    }
+    let sign = if rng.below(2) == 0 { 1.0 } else { -1.0 };
+    match rng.below(12) {
+        0 => T::zero(),
+        1 => T::from_f64(sign) * T::infinity(),
+        2 => T::from_f64(sign * 1e4),
+        _ => T::from_f64(sign * (rng.unit() * 30.0 - 20.0).exp2()),
+    }
+}
+
+/// One loss under test.
+struct Loss<T> {
+    name: &'static str,
+    kernel: fn(&Kernels<T>) -> RowSums<T>,
+    scalar: fn(T, T) -> T,
+    /// The sum of the magnitudes of the terms of one element's loss, in
+    /// `f64`: the scale of its rounding errors.
+    magnitude: fn(f64, f64) -> f64,
+    value: fn(&mut Rng, usize) -> T,
+}
+
+fn losses<T: Sample>() -> [Loss<T>; 2] {
+    [
+        Loss {
+            name: "bce",
+            kernel: |k| k.bce,
+            scalar: clipped_loss,
+            magnitude: |y, p| {
+                let p = p.clamp(1e-7, 1.0 - 1e-7);
+                (y * p.ln()).abs() + ((1.0 - y) * (1.0 - p).ln()).abs()
+            },
+            value: random_probability,
+        },
+        Loss {
+            name: "bce_logits",
+            kernel: |k| k.bce_logits,
+            scalar: logit_loss,
+            magnitude: |y, z| z.max(0.0) + (z * y).abs() + (-z.abs()).exp().ln_1p(),
+            value: random_logit,
+        },
+    ]
+}
+
+/// A random case: `(labels, values, rows, width)`, the arrays with a
+/// random number of values before and after the rows.
+struct Case<T> {
+    labels: Vec<T>,
+    values: Vec<T>,
+    offset: usize,
+    rows: usize,
+    width: usize,
+}
+
+impl<T: Sample> Case<T> {
+    fn random(rng: &mut Rng, value: fn(&mut Rng, usize) -> T) -> Self {
+        let width = match rng.below(4) {
+            0 => 1,
+            1 => 1 + rng.below(20),
+            2 => 1 + rng.below(80),
+            _ => 100 + rng.below(300),
+        };
+        let rows = 1 + rng.below(if width == 1 { 500 } else { 12 });
+        let offset = rng.below(17);
+        let len = offset + rows * width + rng.below(17);
+        let nan_odds = if rng.below(4) == 0 { 5 } else { 0 };
+        let hard = rng.below(3) == 0;
+        let mut labels: Vec<T> = (0..len).map(|_| random_label(rng, hard)).collect();
+        let values = (0..len).map(|_| value(rng, nan_odds)).collect();
+        for _ in 0..rng.below(3) {
+            if rng.below(3) == 0 {
+                labels[offset + rng.below(rows * width)] = bad_label(rng);
+            }
+        }
+        Case {
+            labels,
+            values,
+            offset,
+            rows,
+            width,
+        }
+    }
+
+    fn labels(&self) -> &[T] {
+        &self.labels[self.offset..self.offset + self.rows * self.width]
+    }
+
+    fn values(&self) -> &[T] {
+        &self.values[self.offset..self.offset + self.rows * self.width]
+    }
+
+    /// The first label outside `[0, 1]`, found by the scalar definition.
+    fn first_bad_label(&self) -> Option<usize> {
+        self.labels()
+            .iter()
+            .position(|&y| !(y >= T::zero() && y <= T::one()))
+    }
+}
+
+/// Checks one row sum against the scalar terms of its row.
+fn check_row<T: Sample>(loss: &Loss<T>, labels: &[T], values: &[T], sum: T, what: &str) {
+    let (mut exact, mut scale) = (0.0, 0.0);
+    for (&y, &v) in labels.iter().zip(values) {
+        exact += (loss.scalar)(y, v).widen();
+        scale += (loss.magnitude)(y.widen(), v.widen());
+    }
+    let sum = sum.widen();
+    let ok = if exact.is_nan() || exact.is_infinite() {
+        sum.to_bits() == exact.to_bits() || (sum.is_nan() && exact.is_nan())
+    } else {
+        let ulp = T::epsilon().widen();
+        let tolerance = (12.0 + labels.len() as f64 / 4.0) * ulp * scale;
+        (sum - exact).abs() <= tolerance
+    };
+    assert!(ok, "{what}: sum {sum:e}, scalar {exact:e}");
+}
+
+fn check_type<T: Sample>(seed: u64) {
+    let mut rng = Rng(seed);
+    let paths = paths();
+    for loss in losses::<T>() {
+        for case_index in 0..CASES {
+            let case = Case::random(&mut rng, loss.value);
+            let expected_error = case.first_bad_label();
+            for (path_name, path) in &paths {
+                let what = format!(
+                    "case {case_index}: {} on {path_name}, {} rows of {}",
+                    loss.name, case.rows, case.width
+                );
+                let kernels = T::kernels(path);
+                assert_eq!(
+                    (kernels.first_bad_label)(case.labels()),
+                    expected_error,
+                    "{what}: first bad label"
+                );
+                let mut sums = vec![T::nan(); case.rows];
+                let result = (loss.kernel)(kernels)(case.labels(), case.values(), &mut sums);
+                assert_eq!(result.err(), expected_error, "{what}: label check");
+                if expected_error.is_some() {
+                    continue;
+                }
+                let rows = case
+                    .labels()
+                    .chunks_exact(case.width)
+                    .zip(case.values().chunks_exact(case.width));
+                for (row, ((labels, values), &sum)) in rows.zip(&sums).enumerate() {
+                    check_row(&loss, labels, values, sum, &format!("{what}, row {row}"));
+                }
+                // The whole array as one row: the sum the mean takes.
+                let mut total = [T::nan()];
+                (loss.kernel)(kernels)(case.labels(), case.values(), &mut total)
+                    .expect("labels in range");
+                check_row(&loss, case.labels(), case.values(), total[0], &what);
+            }
+        }
+    }
+}
+
+#[test]
+fn f32_bce_kernels_agree_with_the_scalar_definitions() {
+    check_type::<f32>(0xbce_f32);
+}
+
+#[test]
+fn f64_bce_kernels_agree_with_the_scalar_definitions() {
+    check_type::<f64>(0xbce_f64);
+}
