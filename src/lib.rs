@@ -11,7 +11,9 @@
 //! [`Sequential::fit`] (see [`train`] and [`optimizer`]).
 //!
 //! Everything is generic over the float type `T` ([`num_traits::Float`]);
-//! `f32` and `f64` are the types the crate is tuned for.
+//! `f32` and `f64` are the types the crate is tuned for. With the `half`
+//! feature, `half::f16` and `half::bf16` models compute in `f32` and store
+//! in 16 bits (see the `half` re-export and the guide's "Half precision").
 //!
 //! ## Quick start
 //!
@@ -95,6 +97,62 @@ pub use optimizer::{Adam, Optimizer, RmsProp, Sgd};
 pub use sequential::{Evaluation, Sequential, Summary};
 pub use train::{BatchLog, EpochLog, FitOptions, History};
 pub use workspace::Workspace;
+
+/// The [`half`](https://docs.rs/half) crate (with the `half` feature), for
+/// its 16-bit element types `f16` (IEEE binary16: 11 significant bits,
+/// largest finite value 65504) and `bf16` (bfloat16: 8 significant bits,
+/// the range of `f32`). Models of either type work from [`Dense::new`] to
+/// [`Sequential::fit`], [`Sequential::save`] and [`Sequential::load`].
+///
+/// They store every weight and activation in 16 bits and compute in `f32`:
+/// the matrix products of the layers and the activations widen their
+/// inputs to `f32` (with F16C instructions where the CPU has them), run the
+/// `f32` kernels and round each result to 16 bits once; the optimizers keep
+/// their state in `f32` (see [`optimizer`]); sums over samples in the loss
+/// and the metrics accumulate in `f64` (see [`loss`]). So results are those
+/// of the `f32` model rounded, not of 16-bit arithmetic operation by
+/// operation. Without the feature the same types still work, the optimizers
+/// and sums as above, but the layers compute in 16-bit arithmetic operation
+/// by operation: less accurate, about 25 times slower on the activations
+/// and hundreds of times slower on the matrix products. docs/performance.md
+/// gives the speed against `f32`.
+///
+/// # Example
+///
+#[cfg_attr(
+    feature = "half",
+    doc = r#"
+```
+use ndarray::array;
+use neurite::half::{bf16, f16};
+use neurite::{Adam, Dense, FitOptions, Sequential, Sigmoid, Tanh};
+
+// XOR in f16, from seeded Glorot weights.
+let mut model = Sequential::<f16>::new();
+model
+    .add(Dense::glorot(2, 8, Tanh, 1)?)?
+    .add(Dense::glorot(8, 1, Sigmoid, 2)?)?;
+let x = array![[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]].mapv(f16::from_f32);
+let y = array![[0.0], [1.0], [1.0], [0.0]].mapv(f16::from_f32);
+let history = model.fit(&x, &y, &mut Adam::new(0.05), FitOptions::new(300).batch_size(4))?;
+assert_eq!(history.accuracy.last(), Some(&f16::ONE));
+assert!(model.evaluate(&x, &y)?.loss < f16::from_f32(0.05));
+
+// The same weights in bf16: 8 significant bits instead of 11.
+let weights: Vec<_> = model.get_weights().iter().map(|w| w.mapv(|v| bf16::from_f32(v.to_f32()))).collect();
+let mut narrow = Sequential::<bf16>::new();
+narrow
+    .add(Dense::glorot(2, 8, Tanh, 0)?)?
+    .add(Dense::glorot(8, 1, Sigmoid, 0)?)?;
+narrow.set_weights(&weights)?;
+let p = narrow.forward(&x.mapv(|v| bf16::from_f32(v.to_f32())))?;
+assert!(p[[1, 0]] > bf16::from_f32(0.9) && p[[0, 0]] < bf16::from_f32(0.1));
+# Ok::<(), neurite::Error>(())
+```
+"#
+)]
+#[cfg(feature = "half")]
+pub use half;
 
 /// The README's quick start, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -18,6 +18,19 @@
 //! Labels outside `[0, 1]`, NaN labels, shapes that differ and empty arrays
 //! are errors. A NaN prediction or logit gives a NaN loss.
 //!
+//! # Half precision
+//!
+//! For element types narrower than `f32` (`half::f16`, `half::bf16`) two
+//! things differ from the letter of Keras, which would break there:
+//!
+//! - `1 - ε` rounds to 1 in these types, which would make a perfectly wrong
+//!   prediction cost `ln 0 = ∞`; the upper clip bound is the largest value
+//!   below 1 instead (`1 - 2^-11` in `f16`, `1 - 2^-8` in `bf16`), so that
+//!   prediction costs `11·ln 2 ≈ 7.6` (`f16`) or `8·ln 2 ≈ 5.5` (`bf16`);
+//! - sums over a sample and over the batch accumulate in `f64` and are
+//!   rounded to `T` once (a running sum in `f16` stops growing at 2048
+//!   ones, as Keras's own metrics avoid by accumulating in `float32`).
+//!
 //! # Example
 //!
 //! ```
@@ -569,10 +582,15 @@ pub(crate) fn logit_loss<T: Float>(y: T, z: T) -> T {
     z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p()
 }
 
-/// `[ε, 1 - ε]` in `T`, rounded as Keras rounds them.
+/// `[ε, 1 - ε]` in `T`, rounded as Keras rounds them. In a type where
+/// `1 - ε` rounds to 1 (`half::f16`, `half::bf16`), the upper bound is the
+/// largest value below 1 instead (`1 - 2^-11`, `1 - 2^-8`), so that
+/// `ln(1 - p)` stays finite.
 fn clip_bounds<T: Float>() -> (T, T) {
     let epsilon = constant::<T>(EPSILON);
-    (epsilon, T::one() - epsilon)
+    let high = T::one() - epsilon;
+    let below_one = T::one() - T::epsilon() / (T::one() + T::one());
+    (epsilon, if high < T::one() { high } else { below_one })
 }
 
 /// Validates the pair and maps each sample (lane along the last axis) to the

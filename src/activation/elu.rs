@@ -98,6 +98,8 @@ impl<T: Float> Activation<T> for Elu<T> {
         match simd::native(xs) {
             Native::F32(xs) => (simd::f32_kernels().elu)(xs, alpha as f32),
             Native::F64(xs) => (simd::f64_kernels().elu)(xs, alpha),
+            #[cfg(feature = "half")]
+            Native::Half(xs) => xs.map(|xs| (simd::f32_kernels().elu)(xs, alpha as f32)),
             Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
         }
     }

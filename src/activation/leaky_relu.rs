@@ -97,6 +97,8 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
         match simd::native(xs) {
             Native::F32(xs) => (simd::f32_kernels().leaky_relu)(xs, slope as f32),
             Native::F64(xs) => (simd::f64_kernels().leaky_relu)(xs, slope),
+            #[cfg(feature = "half")]
+            Native::Half(xs) => xs.map(|xs| (simd::f32_kernels().leaky_relu)(xs, slope as f32)),
             Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
         }
     }

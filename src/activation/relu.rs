@@ -49,6 +49,8 @@ impl<T: Float> Activation<T> for Relu {
         match simd::native(xs) {
             Native::F32(xs) => (simd::f32_kernels().relu)(xs),
             Native::F64(xs) => (simd::f64_kernels().relu)(xs),
+            #[cfg(feature = "half")]
+            Native::Half(xs) => xs.map(simd::f32_kernels().relu),
             Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
         }
     }

@@ -58,6 +58,8 @@ impl<T: Float> Activation<T> for Sigmoid {
         match simd::native(xs) {
             Native::F32(xs) => (simd::f32_kernels().sigmoid)(xs),
             Native::F64(xs) => (simd::f64_kernels().sigmoid)(xs),
+            #[cfg(feature = "half")]
+            Native::Half(xs) => xs.map(simd::f32_kernels().sigmoid),
             Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
         }
     }

@@ -118,6 +118,8 @@ impl<T: Float> Activation<T> for Softmax {
         match simd::native(xs) {
             Native::F32(xs) => (simd::f32_kernels().softmax)(xs),
             Native::F64(xs) => (simd::f64_kernels().softmax)(xs),
+            #[cfg(feature = "half")]
+            Native::Half(xs) => xs.map_row(simd::f32_kernels().softmax),
             Native::Other(xs) if !xs.is_empty() => softmax_row(xs),
             Native::Other(_) => {}
         }

@@ -47,6 +47,8 @@ impl<T: Float> Activation<T> for Tanh {
         match simd::native(xs) {
             Native::F32(xs) => (simd::f32_kernels().tanh)(xs),
             Native::F64(xs) => (simd::f64_kernels().tanh)(xs),
+            #[cfg(feature = "half")]
+            Native::Half(xs) => xs.map(simd::f32_kernels().tanh),
             Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
         }
     }

@@ -582,12 +582,21 @@ fn affine_backward<T: Element>(
     let kernel_grad = ArrayViewMut2::from_shape(kernel.raw_dim(), kernel_grad)
         .expect("the caller sized the kernel gradient");
     matmul(x.t(), grad_z, kernel_grad, false);
-    bias_grad.iter_mut().for_each(|b| *b = T::zero());
-    for row in grad_z.rows() {
-        bias_grad
-            .iter_mut()
-            .zip(row)
-            .for_each(|(b, &g)| *b = *b + g);
+    if crate::precision::is_narrow::<T>() {
+        // Column sums in f64, rounded once (src/precision.rs).
+        for (b, column) in bias_grad.iter_mut().zip(grad_z.columns()) {
+            let mut sum = crate::precision::Accumulator::new();
+            column.iter().for_each(|&g| sum.add(g));
+            *b = sum.total();
+        }
+    } else {
+        bias_grad.iter_mut().for_each(|b| *b = T::zero());
+        for row in grad_z.rows() {
+            bias_grad
+                .iter_mut()
+                .zip(row)
+                .for_each(|(b, &g)| *b = *b + g);
+        }
     }
     if let Some((grad_x, accumulate)) = grad_input {
         matmul(grad_z, kernel.t(), grad_x.view_mut(), accumulate);

@@ -1,7 +1,7 @@
 //! Adam.
 
 use super::{
-    Optimizer, Slots, check_epsilon, check_learning_rate, check_unit_half_open, through_f32,
+    Optimizer, Rule, Slots, check_epsilon, check_learning_rate, check_unit_half_open, through_f32,
 };
 use crate::activation::constant;
 use crate::{Element, Error};
@@ -147,15 +147,6 @@ impl<T: Element> Adam<T> {
         self.amsgrad = amsgrad;
         self
     }
-
-    /// `α = lr·sqrt(1 - β₂^t) / (1 - β₁^t)` for the current step.
-    fn step_size(&self) -> T {
-        let t: T = constant(self.state.iterations.max(1) as f64);
-        let beta_1_power = constant::<T>(through_f32(self.beta_1)).powf(t);
-        let beta_2_power = constant::<T>(through_f32(self.beta_2)).powf(t);
-        let lr: T = constant(self.learning_rate);
-        lr * (T::one() - beta_2_power).sqrt() / (T::one() - beta_1_power)
-    }
 }
 
 impl<T: Element> Default for Adam<T> {
@@ -179,12 +170,62 @@ impl<T: Element> Optimizer<T> for Adam<T> {
     }
 
     fn update(&mut self, index: usize, weights: &mut [T], gradient: &[T]) {
-        let alpha = self.step_size();
-        let one_minus_beta_1: T = constant(1.0 - self.beta_1);
-        let one_minus_beta_2: T = constant(1.0 - self.beta_2);
-        let epsilon: T = constant(self.epsilon);
+        let rule = AdamRule {
+            learning_rate: self.learning_rate,
+            beta_1: self.beta_1,
+            beta_2: self.beta_2,
+            epsilon: self.epsilon,
+            amsgrad: self.amsgrad,
+        };
+        self.state.update(&rule, index, weights, gradient);
+    }
+
+    fn iterations(&self) -> u64 {
+        self.state.iterations
+    }
+
+    fn reset(&mut self) {
+        self.state.reset();
+    }
+}
+
+/// Adam's hyper-parameters, applied in the arithmetic type `S`.
+struct AdamRule {
+    learning_rate: f64,
+    beta_1: f64,
+    beta_2: f64,
+    epsilon: f64,
+    amsgrad: bool,
+}
+
+impl AdamRule {
+    /// `α = lr·sqrt(1 - β₂^t) / (1 - β₁^t)` for step `t`.
+    fn step_size<S: Element>(&self, iterations: u64) -> S {
+        let t: S = constant(iterations.max(1) as f64);
+        let beta_1_power = constant::<S>(through_f32(self.beta_1)).powf(t);
+        let beta_2_power = constant::<S>(through_f32(self.beta_2)).powf(t);
+        let lr: S = constant(self.learning_rate);
+        lr * (S::one() - beta_2_power).sqrt() / (S::one() - beta_1_power)
+    }
+}
+
+impl Rule<3> for AdamRule {
+    fn used(&self) -> [bool; 3] {
+        [true, true, self.amsgrad]
+    }
+
+    fn apply<S: Element>(
+        &self,
+        iterations: u64,
+        weights: &mut [S],
+        gradient: &[S],
+        [m, v, v_max]: &mut [Vec<S>; 3],
+    ) {
+        let alpha: S = self.step_size(iterations);
+        let one_minus_beta_1: S = constant(1.0 - self.beta_1);
+        let one_minus_beta_2: S = constant(1.0 - self.beta_2);
+        let epsilon: S = constant(self.epsilon);
         let amsgrad = self.amsgrad;
-        let [m, v, v_max] = self.state.get(index, weights.len(), [true, true, amsgrad]);
         let moments = weights
             .iter_mut()
             .zip(gradient)
@@ -203,13 +244,5 @@ impl<T: Element> Optimizer<T> for Adam<T> {
                 *w = *w - *m * alpha / (v.sqrt() + epsilon);
             }
         }
-    }
-
-    fn iterations(&self) -> u64 {
-        self.state.iterations
-    }
-
-    fn reset(&mut self) {
-        self.state.reset();
     }
 }

@@ -14,6 +14,24 @@
 //!   (`0.9 → 0.8999999761581421`); `1 - β` in Adam's moment updates is
 //!   computed in `f64` from the exact value.
 //!
+//! # Half precision
+//!
+//! For element types narrower than `f32` (`half::f16`, `half::bf16`) the
+//! optimizers compute in `f32`: the hyper-parameters are rounded to `f32`,
+//! the state (moments, velocities) is kept in `f32`, each weight and its
+//! gradient are widened to `f32` for the update, and the new weight is
+//! rounded to `T` once. The same step in `T`'s own arithmetic breaks:
+//! Adam's `β₂ = 0.999` rounds to `1` in `bf16`, so `1 - β₂^t = 0` and no
+//! weight ever moves; `ε = 1e-7` is a subnormal in `f16` (and PyTorch's
+//! `1e-8` rounds to 0), and `g²` underflows to 0 for `|g| < 2^-12` (or
+//! overflows for `|g| > 256`), so Adam and RMSprop would divide a moment by
+//! nearly nothing and take steps hundreds of times too long. Rejecting those
+//! hyper-parameters would reject Keras's defaults, so the arithmetic moves
+//! instead: an `f16` model takes exactly the step an `f32` model with the
+//! same weights would take, rounded to `f16` (updates smaller than half an
+//! `f16` step of a weight are still lost to that rounding, as in any
+//! training whose weights are stored in `f16`).
+//!
 //! An optimizer keeps its state (moments, velocities, the step count) per
 //! weight array, keyed by the array's position in Keras's `get_weights()`
 //! order. The state starts at zero and is reset when the sizes of the
@@ -43,6 +61,7 @@ pub use adam::Adam;
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 
+use crate::precision::is_narrow;
 use crate::{Element, Error};
 use std::fmt::Debug;
 
@@ -177,6 +196,25 @@ pub trait Optimizer<T: Element>: Debug {
     fn reset(&mut self);
 }
 
+/// An update rule, written once for its arithmetic type `S`: the element
+/// type itself, or `f32` for types narrower than `f32` (see the module
+/// documentation).
+trait Rule<const N: usize> {
+    /// Which of the `N` state buffers the rule uses.
+    fn used(&self) -> [bool; N];
+
+    /// Updates `weights` in place from `gradient` at step `iterations`
+    /// (from 1), with the array's state: the buffers marked in
+    /// [`used`](Rule::used) hold `weights.len()` values, zeros at first.
+    fn apply<S: Element>(
+        &self,
+        iterations: u64,
+        weights: &mut [S],
+        gradient: &[S],
+        state: &mut [Vec<S>; N],
+    );
+}
+
 /// Per-weight-array state: `N` buffers per array (moments, velocities, …),
 /// each allocated when an update first needs it and kept from step to step,
 /// plus the step count.
@@ -185,6 +223,11 @@ struct Slots<T, const N: usize> {
     sizes: Vec<usize>,
     iterations: u64,
     slots: Vec<[Vec<T>; N]>,
+    /// The state of narrow element types, in `f32`.
+    wide: Vec<[Vec<f32>; N]>,
+    /// Narrow element types: the weights and the gradient of the array
+    /// being updated, widened to `f32` (kept to be reused).
+    scratch: [Vec<f32>; 2],
 }
 
 impl<T: Element, const N: usize> Slots<T, N> {
@@ -193,6 +236,39 @@ impl<T: Element, const N: usize> Slots<T, N> {
             sizes: Vec::new(),
             iterations: 0,
             slots: Vec::new(),
+            wide: Vec::new(),
+            scratch: [Vec::new(), Vec::new()],
+        }
+    }
+
+    /// Updates the weight array at `index` by `rule`: in `T`, or in `f32`
+    /// with the new weights rounded to `T` once when `T` is narrow.
+    fn update(&mut self, rule: &impl Rule<N>, index: usize, weights: &mut [T], gradient: &[T]) {
+        let used = rule.used();
+        let len = weights.len();
+        if is_narrow::<T>() {
+            let mut none: [Vec<f32>; N] = std::array::from_fn(|_| Vec::new());
+            let [w, g] = &mut self.scratch;
+            let widen = |value: &T| value.to_f32().unwrap_or(f32::NAN);
+            w.clear();
+            w.extend(weights.iter().map(widen));
+            g.clear();
+            g.extend(gradient.iter().map(widen));
+            let state = if used.contains(&true) {
+                buffers(&mut self.wide, index, len, used)
+            } else {
+                &mut none
+            };
+            rule.apply(self.iterations, w, g, state);
+            for (weight, &value) in weights.iter_mut().zip(w.iter()) {
+                *weight = T::from(value).unwrap_or_else(T::nan);
+            }
+        } else if used.contains(&true) {
+            let state = buffers(&mut self.slots, index, len, used);
+            rule.apply(self.iterations, weights, gradient, state);
+        } else {
+            let mut none: [Vec<T>; N] = std::array::from_fn(|_| Vec::new());
+            rule.apply(self.iterations, weights, gradient, &mut none);
         }
     }
 
@@ -205,27 +281,32 @@ impl<T: Element, const N: usize> Slots<T, N> {
         self.iterations += 1;
     }
 
-    /// The buffers of array `index` with `len` values; those marked in
-    /// `used` are zeros the first time (or after the array's size changed).
-    fn get(&mut self, index: usize, len: usize, used: [bool; N]) -> &mut [Vec<T>; N] {
-        if index >= self.slots.len() {
-            self.slots
-                .resize_with(index + 1, || std::array::from_fn(|_| Vec::new()));
-        }
-        let slot = &mut self.slots[index];
-        for (buffer, used) in slot.iter_mut().zip(used) {
-            if used && buffer.len() != len {
-                *buffer = vec![T::zero(); len];
-            }
-        }
-        slot
-    }
-
     fn reset(&mut self) {
         self.sizes.clear();
         self.slots.clear();
+        self.wide.clear();
         self.iterations = 0;
     }
+}
+
+/// The buffers of array `index` with `len` values; those marked in `used`
+/// are zeros the first time (or after the array's size changed).
+fn buffers<S: Element, const N: usize>(
+    slots: &mut Vec<[Vec<S>; N]>,
+    index: usize,
+    len: usize,
+    used: [bool; N],
+) -> &mut [Vec<S>; N] {
+    if index >= slots.len() {
+        slots.resize_with(index + 1, || std::array::from_fn(|_| Vec::new()));
+    }
+    let slot = &mut slots[index];
+    for (buffer, used) in slot.iter_mut().zip(used) {
+        if used && buffer.len() != len {
+            *buffer = vec![S::zero(); len];
+        }
+    }
+    slot
 }
 
 /// A Python float as TensorFlow's `cast` to a float tensor sees it: rounded

@@ -1,6 +1,6 @@
 //! RMSprop, Keras's default optimizer.
 
-use super::{Optimizer, Slots, check_epsilon, check_learning_rate, check_unit_closed};
+use super::{Optimizer, Rule, Slots, check_epsilon, check_learning_rate, check_unit_closed};
 use crate::activation::constant;
 use crate::{Element, Error};
 
@@ -166,14 +166,52 @@ impl<T: Element> Optimizer<T> for RmsProp<T> {
     }
 
     fn update(&mut self, index: usize, weights: &mut [T], gradient: &[T]) {
-        let lr: T = constant(self.learning_rate);
-        let rho: T = constant(self.rho);
-        let one_minus_rho: T = constant(1.0 - self.rho);
-        let epsilon: T = constant(self.epsilon);
-        let momentum: T = constant(self.momentum);
+        let rule = RmsPropRule {
+            learning_rate: self.learning_rate,
+            rho: self.rho,
+            momentum: self.momentum,
+            epsilon: self.epsilon,
+            centered: self.centered,
+        };
+        self.state.update(&rule, index, weights, gradient);
+    }
+
+    fn iterations(&self) -> u64 {
+        self.state.iterations
+    }
+
+    fn reset(&mut self) {
+        self.state.reset();
+    }
+}
+
+/// RMSprop's hyper-parameters, applied in the arithmetic type `S`.
+struct RmsPropRule {
+    learning_rate: f64,
+    rho: f64,
+    momentum: f64,
+    epsilon: f64,
+    centered: bool,
+}
+
+impl Rule<3> for RmsPropRule {
+    fn used(&self) -> [bool; 3] {
+        [true, self.centered, self.momentum > 0.0]
+    }
+
+    fn apply<S: Element>(
+        &self,
+        _iterations: u64,
+        weights: &mut [S],
+        gradient: &[S],
+        [velocity, mean, speed]: &mut [Vec<S>; 3],
+    ) {
+        let lr: S = constant(self.learning_rate);
+        let rho: S = constant(self.rho);
+        let one_minus_rho: S = constant(1.0 - self.rho);
+        let epsilon: S = constant(self.epsilon);
+        let momentum: S = constant(self.momentum);
         let (centered, with_momentum) = (self.centered, self.momentum > 0.0);
-        let used = [true, centered, with_momentum];
-        let [velocity, mean, speed] = self.state.get(index, weights.len(), used);
         if !centered && !with_momentum {
             // Keras's default: the plain loop.
             for ((w, &g), v) in weights.iter_mut().zip(gradient).zip(velocity.iter_mut()) {
@@ -200,13 +238,5 @@ impl<T: Element> Optimizer<T> for RmsProp<T> {
                 *w - increment
             };
         }
-    }
-
-    fn iterations(&self) -> u64 {
-        self.state.iterations
-    }
-
-    fn reset(&mut self) {
-        self.state.reset();
     }
 }

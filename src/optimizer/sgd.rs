@@ -1,6 +1,6 @@
 //! Stochastic gradient descent, with optional (Nesterov) momentum.
 
-use super::{Optimizer, Slots, check_learning_rate, check_unit_closed, through_f32};
+use super::{Optimizer, Rule, Slots, check_learning_rate, check_unit_closed, through_f32};
 use crate::activation::constant;
 use crate::{Element, Error};
 
@@ -137,23 +137,12 @@ impl<T: Element> Optimizer<T> for Sgd<T> {
     }
 
     fn update(&mut self, index: usize, weights: &mut [T], gradient: &[T]) {
-        let lr: T = constant(self.learning_rate);
-        if self.momentum <= 0.0 {
-            for (w, &g) in weights.iter_mut().zip(gradient) {
-                *w = *w - g * lr;
-            }
-            return;
-        }
-        let mu: T = constant(through_f32(self.momentum));
-        let [m] = self.state.get(index, weights.len(), [true]);
-        for ((w, &g), m) in weights.iter_mut().zip(gradient).zip(m.iter_mut()) {
-            *m = *m * mu - g * lr;
-            *w = if self.nesterov {
-                *w + (*m * mu - g * lr)
-            } else {
-                *w + *m
-            };
-        }
+        let rule = SgdRule {
+            learning_rate: self.learning_rate,
+            momentum: self.momentum,
+            nesterov: self.nesterov,
+        };
+        self.state.update(&rule, index, weights, gradient);
     }
 
     fn iterations(&self) -> u64 {
@@ -162,5 +151,43 @@ impl<T: Element> Optimizer<T> for Sgd<T> {
 
     fn reset(&mut self) {
         self.state.reset();
+    }
+}
+
+/// SGD's hyper-parameters, applied in the arithmetic type `S`.
+struct SgdRule {
+    learning_rate: f64,
+    momentum: f64,
+    nesterov: bool,
+}
+
+impl Rule<1> for SgdRule {
+    fn used(&self) -> [bool; 1] {
+        [self.momentum > 0.0]
+    }
+
+    fn apply<S: Element>(
+        &self,
+        _iterations: u64,
+        weights: &mut [S],
+        gradient: &[S],
+        [m]: &mut [Vec<S>; 1],
+    ) {
+        let lr: S = constant(self.learning_rate);
+        if self.momentum <= 0.0 {
+            for (w, &g) in weights.iter_mut().zip(gradient) {
+                *w = *w - g * lr;
+            }
+            return;
+        }
+        let mu: S = constant(through_f32(self.momentum));
+        for ((w, &g), m) in weights.iter_mut().zip(gradient).zip(m.iter_mut()) {
+            *m = *m * mu - g * lr;
+            *w = if self.nesterov {
+                *w + (*m * mu - g * lr)
+            } else {
+                *w + *m
+            };
+        }
     }
 }

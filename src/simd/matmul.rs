@@ -5,7 +5,8 @@
 //! AVX-512 development machine against `ndarray`'s `dot` (matrixmultiply),
 //! f32, one thread: 4096×256×256 162 vs 63 GFLOP/s, 256×784×128 166 vs
 //! 68 GFLOP/s, one row 1×784×128 9 µs vs 51 µs. Every other float type
-//! goes through `ndarray::linalg::general_mat_mul`.
+//! goes through `ndarray::linalg::general_mat_mul`, except `half::f16` and
+//! `half::bf16` with the `half` feature: widened to `f32` first (half.rs).
 //!
 //! Tiny products (a few thousand multiply-adds, such as the tutorial's
 //! 8×2×1) skip both: a plain dot product per output costs less than
@@ -51,6 +52,11 @@ pub(crate) fn matmul<T: Element>(
         if !accumulate {
             c.fill(T::zero());
         }
+        return;
+    }
+    #[cfg(feature = "half")]
+    if super::half::matmul(a, b, &mut c, accumulate) {
+        // f16 and bf16: in f32, rounded once (half.rs).
         return;
     }
     if m * n * k <= TINY {

@@ -29,8 +29,10 @@
 //! AVX2 with FMA, else the portable code, which is also what every
 //! non-x86-64 target gets. No build flag (`target-cpu`) is needed or used.
 //! The activations reach the kernels through [`native`], which recognises
-//! `f32` and `f64` slices of a generic `T: Float`; other types (`half::f16`,
-//! …) keep their scalar `apply`.
+//! `f32` and `f64` slices of a generic `T: Float`, and with the `half`
+//! feature `half::f16` and `half::bf16` slices, which run the `f32` kernels
+//! on blocks widened to `f32` (half.rs); other types keep their scalar
+//! `apply`.
 //!
 //! # Accuracy
 //!
@@ -74,6 +76,8 @@ mod bce;
 mod elu;
 mod exp;
 mod gemv;
+#[cfg(feature = "half")]
+mod half;
 mod ln;
 mod log1p;
 mod portable;
@@ -336,6 +340,9 @@ pub(crate) fn kernels<'a, T: Float>() -> Option<&'a Kernels<T>> {
 pub(crate) enum Native<'a, T> {
     F32(&'a mut [f32]),
     F64(&'a mut [f64]),
+    /// `half::f16` or `half::bf16`: the `f32` kernels on widened blocks.
+    #[cfg(feature = "half")]
+    Half(half::HalfSlice<'a>),
     Other(&'a mut [T]),
 }
 
@@ -355,6 +362,11 @@ pub(crate) fn native<T: Float>(xs: &mut [T]) -> Native<'_, T> {
         // SAFETY: as above, `T` is `f64`.
         Native::F64(unsafe { &mut *xs })
     } else {
+        #[cfg(feature = "half")]
+        let xs = match half::half_slice(xs) {
+            Ok(xs) => return Native::Half(xs),
+            Err(xs) => xs,
+        };
         Native::Other(xs)
     }
 }

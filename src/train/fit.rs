@@ -2,10 +2,10 @@
 //! and a Keras-like progress line.
 
 use super::{apply_update, forward_backward};
-use crate::activation::constant;
 use crate::error::{Error, check_positive};
 use crate::layer::SplitMix64;
 use crate::optimizer::Optimizer;
+use crate::precision::Accumulator;
 use crate::{Element, Sequential};
 use ndarray::{ArrayBase, ArrayView2, Data, Ix2, s};
 use std::fmt;
@@ -493,15 +493,16 @@ impl<T: Element> Sequential<T> {
         progress.epoch_start(epoch, options.epochs);
         batches.shuffle();
         let count = batches.count();
-        let (mut loss_sum, mut hits, mut seen) = (T::zero(), T::zero(), 0);
+        // Sums over the epoch, wide for narrow types (src/precision.rs).
+        let (mut loss_sum, mut hits, mut seen) = (Accumulator::new(), Accumulator::new(), 0);
         for batch in 0..count {
             let (x, y) = batches.get(batch);
             let pass = forward_backward(&self.layers, &mut self.training, x, y)?;
             apply_update(&mut self.layers, &self.training, optimizer);
             let size = x.nrows();
             // Keras's Mean metrics: batch losses weighted by batch size.
-            loss_sum = loss_sum + pass.loss * constant(size as f64);
-            hits = hits + pass.hits;
+            loss_sum.add_scaled(pass.loss, size);
+            hits.merge(pass.hits);
             seen += size;
             let log = BatchLog {
                 epoch,
@@ -510,8 +511,8 @@ impl<T: Element> Sequential<T> {
                 batches: count,
                 size,
                 batch_loss: pass.loss,
-                loss: loss_sum / constant(seen as f64),
-                accuracy: hits / constant(seen as f64),
+                loss: loss_sum.mean(seen),
+                accuracy: hits.mean(seen),
             };
             progress.batch_end(&log, start.elapsed());
             if let Some(callback) = options.on_batch_end.as_mut() {
@@ -528,8 +529,8 @@ impl<T: Element> Sequential<T> {
         Ok(EpochLog {
             epoch,
             epochs: options.epochs,
-            loss: loss_sum / constant(seen as f64),
-            accuracy: hits / constant(seen as f64),
+            loss: loss_sum.mean(seen),
+            accuracy: hits.mean(seen),
             val_loss,
             val_accuracy,
             seconds: start.elapsed().as_secs_f64(),

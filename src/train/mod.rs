@@ -25,6 +25,7 @@ use crate::error::{Error, check_shape};
 use crate::layer::{Layer, check_weights};
 use crate::loss::{self, Bce, clipped_loss_derivative, hit, mean_gradient_scale, mean_over_rows};
 use crate::optimizer::Optimizer;
+use crate::precision::Accumulator;
 use crate::{Element, Sequential};
 use ndarray::{ArrayBase, ArrayD, ArrayView2, Data, Ix2, IxDyn, Zip};
 use workspace::{rows_of, rows_of_mut};
@@ -235,8 +236,9 @@ impl<T: Element> Sequential<T> {
 struct Pass<T> {
     /// The mean loss, before any update.
     loss: T,
-    /// The sum over samples of each sample's binary accuracy.
-    hits: T,
+    /// The sum over samples of each sample's binary accuracy (wide for
+    /// narrow types, see src/precision.rs).
+    hits: Accumulator<T>,
 }
 
 /// Runs the batch forward through every layer and the loss gradient
@@ -317,18 +319,17 @@ fn loss_gradient<T: Element>(
 
 /// `Σ` over samples of each sample's binary accuracy (the mean over its
 /// row), the quantity Keras's accuracy metric accumulates.
-fn sample_accuracy_sum<T: Element>(y: ArrayView2<'_, T>, out: ArrayView2<'_, T>) -> T {
+fn sample_accuracy_sum<T: Element>(y: ArrayView2<'_, T>, out: ArrayView2<'_, T>) -> Accumulator<T> {
     let width = constant::<T>(y.ncols() as f64);
-    y.rows()
-        .into_iter()
-        .zip(out.rows())
-        .fold(T::zero(), |sum, (labels, predictions)| {
-            let row = labels
-                .iter()
-                .zip(predictions)
-                .fold(T::zero(), |acc, (&label, &p)| acc + hit(label, p));
-            sum + row / width
-        })
+    let mut sum = Accumulator::new();
+    for (labels, predictions) in y.rows().into_iter().zip(out.rows()) {
+        let row = labels
+            .iter()
+            .zip(predictions)
+            .fold(T::zero(), |acc, (&label, &p)| acc + hit(label, p));
+        sum.add(row / width);
+    }
+    sum
 }
 
 /// The backward pass from the last layer's `∂L/∂pre` to every weight's
