@@ -79,7 +79,8 @@ impl<T: Element, A: Activation<T>> Dense<T, A> {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] when `inputs` or `units` is 0.
+    /// [`Error::InvalidParameter`] when `inputs` or `units` is 0, or when
+    /// the kernel does not fit in memory.
     ///
     /// # Example
     ///
@@ -97,7 +98,7 @@ impl<T: Element, A: Activation<T>> Dense<T, A> {
     pub fn glorot(inputs: usize, units: usize, activation: A, seed: u64) -> Result<Self, Error> {
         check_positive("Dense inputs", inputs)?;
         check_positive("Dense units", units)?;
-        let kernel = glorot_uniform((inputs, units), inputs, units, seed);
+        let kernel = glorot_uniform("Dense inputs × units", (inputs, units), inputs, units, seed)?;
         Self::new(kernel, Array1::zeros(units), activation)
     }
 

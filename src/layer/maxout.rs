@@ -78,7 +78,8 @@ impl<T: Element> Maxout<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] when `pieces`, `inputs` or `units` is 0.
+    /// [`Error::InvalidParameter`] when `pieces`, `inputs` or `units` is 0,
+    /// or when the kernels do not fit in memory.
     ///
     /// # Example
     ///
@@ -93,7 +94,8 @@ impl<T: Element> Maxout<T> {
         check_positive("Maxout pieces", pieces)?;
         check_positive("Maxout inputs", inputs)?;
         check_positive("Maxout units", units)?;
-        let kernels = glorot_uniform((pieces, inputs, units), inputs, units, seed);
+        let shape = (pieces, inputs, units);
+        let kernels = glorot_uniform("Maxout pieces × inputs × units", shape, inputs, units, seed)?;
         Self::new(kernels, Array2::zeros((pieces, units)))
     }
 
