@@ -1,13 +1,18 @@
 //! Forward-pass benchmarks: each `Dense` shape beside the bare matrix
 //! product it is built on (the baseline of the same run), the tutorial's
 //! model, a 784→128→1 model at batch 4096, and binary cross-entropy over
-//! 1 M predictions beside a plain fused loop.
+//! 1 M predictions beside a plain fused loop. With the `rayon` feature the
+//! batch-4096 cases also run on a one-thread pool (`…_one_thread`), the
+//! baseline of the multi-core speed-up in the same run.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Array2, array};
 use neurite::{Dense, Layer, Relu, Sequential, Sigmoid, Workspace, loss};
 use std::hint::black_box;
 use std::time::Duration;
+use threads::bench_threads;
+
+mod threads;
 
 /// Deterministic values in [-1, 1): benches must not depend on a seed crate.
 fn filled(rows: usize, cols: usize, salt: u64) -> Array2<f32> {
@@ -27,13 +32,16 @@ fn dense_forward(c: &mut Criterion) {
         group.bench_function("ndarray_dot_alone", |b| {
             b.iter(|| black_box(x.dot(layer.kernel())))
         });
-        group.bench_function("neurite_forward_into", |b| {
-            b.iter(|| {
-                layer
-                    .forward_into(black_box(x.view()), out.view_mut())
-                    .unwrap()
-            })
-        });
+        let mut forward_into = || {
+            layer
+                .forward_into(black_box(x.view()), out.view_mut())
+                .unwrap()
+        };
+        if batch == 4096 {
+            bench_threads(&mut group, "neurite_forward_into", forward_into);
+        } else {
+            group.bench_function("neurite_forward_into", |b| b.iter(&mut forward_into));
+        }
         group.bench_function("neurite_forward", |b| {
             b.iter(|| black_box(layer.forward(x.view()).unwrap()))
         });
@@ -88,8 +96,8 @@ fn mlp_784_128_1(c: &mut Criterion) {
     let x = filled(4096, 784, 3);
     let mut group = c.benchmark_group("mlp_784_128_1/4096");
     group.throughput(Throughput::Elements(2 * 4096 * (784 * 128 + 128) as u64));
-    group.bench_function("neurite_forward", |b| {
-        b.iter(|| black_box(model.forward(&x).unwrap()))
+    bench_threads(&mut group, "neurite_forward", || {
+        black_box(model.forward(&x).unwrap())
     });
     group.finish();
 }

@@ -14,6 +14,7 @@
 //! otherwise the clipped probability form is used and its gradient flows
 //! back through the last activation.
 
+mod blocks;
 mod fit;
 mod workspace;
 
@@ -27,6 +28,7 @@ use crate::loss::{self, Bce, clipped_loss_derivative, hit, mean_gradient_scale, 
 use crate::optimizer::Optimizer;
 use crate::precision::Accumulator;
 use crate::{Element, Sequential};
+use blocks::{GradientSlots, Partition, sum_partials, try_for_each_block};
 use ndarray::{ArrayBase, ArrayD, ArrayView2, Data, Ix2, IxDyn, Zip};
 use workspace::{rows_of, rows_of_mut};
 
@@ -258,7 +260,7 @@ fn forward_backward<T: Element>(
 }
 
 /// The training forward pass: every layer's pre-activations, trace and
-/// outputs into its buffers.
+/// outputs into its buffers, in row blocks (see [`blocks`]).
 fn forward<T: Element>(
     layers: &[Box<dyn Layer<T>>],
     workspace: &mut TrainingWorkspace<T>,
@@ -273,12 +275,16 @@ fn forward<T: Element>(
         };
         let buffers = &mut rest[0];
         let (outputs, trace_width) = (buffers.outputs, buffers.trace_width);
-        layer.forward_train(
+        let views = (
             input,
             rows_of_mut(&mut buffers.pre, rows, outputs),
             rows_of_mut(&mut buffers.trace, rows, trace_width),
             rows_of_mut(&mut buffers.out, rows, outputs),
-        )?;
+        );
+        let partition = Partition::new(rows, layer.param_count());
+        try_for_each_block(partition, views, &|(input, pre, trace, out)| {
+            layer.forward_train(input, pre, trace, out)
+        })?;
     }
     Ok(())
 }
@@ -333,7 +339,7 @@ fn sample_accuracy_sum<T: Element>(y: ArrayView2<'_, T>, out: ArrayView2<'_, T>)
 }
 
 /// The backward pass from the last layer's `∂L/∂pre` to every weight's
-/// gradient.
+/// gradient, in row blocks (see [`blocks`]).
 fn backward<T: Element>(
     layers: &[Box<dyn Layer<T>>],
     workspace: &mut TrainingWorkspace<T>,
@@ -343,19 +349,25 @@ fn backward<T: Element>(
     let TrainingWorkspace {
         layers: buffers,
         grads,
+        partials,
         offsets,
         ..
     } = workspace;
     for (i, layer) in layers.iter().enumerate().rev() {
+        let partition = Partition::new(rows, layer.param_count());
         let (before, rest) = buffers.split_at_mut(i);
         let current = &mut rest[0];
         let (outputs, trace_width) = (current.outputs, current.trace_width);
         if i + 1 < layers.len() {
-            layer.backward_activation(
+            let views = (
                 rows_of(&current.pre, rows, outputs),
                 rows_of(&current.out, rows, outputs),
                 rows_of_mut(&mut current.grad, rows, outputs),
             );
+            try_for_each_block(partition, views, &|(pre, out, grad)| {
+                layer.backward_activation(pre, out, grad);
+                Ok(())
+            })?;
         }
         let (input, grad_input) = match before.last_mut() {
             Some(previous) => (
@@ -364,13 +376,20 @@ fn backward<T: Element>(
             ),
             None => (x.view(), None),
         };
-        layer.backward_affine(
+        let views = (
             input,
             rows_of_mut(&mut current.trace, rows, trace_width),
             rows_of(&current.grad, rows, outputs),
-            &mut grads[offsets[i]..offsets[i + 1]],
             grad_input,
-        )?;
+        );
+        let layer_grads = &mut grads[offsets[i]..offsets[i + 1]];
+        let slots = GradientSlots::new(&mut *layer_grads, partials, partition.count);
+        try_for_each_block(partition, (views, slots), &|(views, slots)| {
+            let (input, trace, grad, grad_input) = views;
+            layer.backward_affine(input, trace, grad, slots.into_slot(), grad_input)
+        })?;
+        let blocks_after_first = (partition.count - 1) * layer_grads.len();
+        sum_partials(layer_grads, &partials[..blocks_after_first]);
     }
     Ok(())
 }
@@ -403,7 +422,7 @@ fn check_finite<T: Element, S: Data<Elem = T>>(
     // search for the first bad value would not.
     let finite = |values: &[T]| values.iter().fold(true, |ok, v| ok & v.is_finite());
     let all_finite = match x.as_slice_memory_order() {
-        Some(values) => values.chunks(256).all(finite),
+        Some(values) => all_blocks(values, finite),
         None => x
             .rows()
             .into_iter()
@@ -423,3 +442,22 @@ fn check_finite<T: Element, S: Data<Elem = T>>(
         value: value.to_f64().unwrap_or(f64::NAN),
     })
 }
+
+/// Whether `test` holds for every block of `values`. With `rayon`, large
+/// inputs are scanned on the thread pool: the scan is bound by memory
+/// bandwidth, which one core does not saturate (a batch of 4096 × 784
+/// `f32` took 0.82 ms on one core, 0.47 ms on two).
+fn all_blocks<T: Element>(values: &[T], test: impl Fn(&[T]) -> bool + Send + Sync) -> bool {
+    #[cfg(feature = "rayon")]
+    if values.len() >= PARALLEL_SCAN {
+        use rayon::iter::ParallelIterator;
+        use rayon::slice::ParallelSlice;
+        return values.par_chunks(PARALLEL_SCAN / 4).all(test);
+    }
+    values.chunks(256).all(test)
+}
+
+/// Values from which [`all_blocks`] scans on the thread pool (1 MiB of
+/// `f32`), in four blocks or more.
+#[cfg(feature = "rayon")]
+const PARALLEL_SCAN: usize = 1 << 18;

@@ -1,5 +1,6 @@
 //! The buffers a training step reuses from batch to batch.
 
+use super::blocks::Partition;
 use crate::Element;
 use crate::layer::Layer;
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -23,6 +24,10 @@ pub(crate) struct TrainingWorkspace<T> {
     pub(crate) layers: Vec<LayerBuffers<T>>,
     /// All weight gradients, flat.
     pub(crate) grads: Vec<T>,
+    /// The weight gradients of a layer's row blocks after the first, one
+    /// after another, before they are added to `grads` (see
+    /// [`blocks`](super::blocks)); room for the layer that needs most.
+    pub(crate) partials: Vec<T>,
     /// The size of each weight array, in Keras order.
     pub(crate) sizes: Vec<usize>,
     /// Where each layer's gradients start in `grads` (one more entry than
@@ -49,6 +54,7 @@ impl<T> Default for TrainingWorkspace<T> {
             capacity: 0,
             layers: Vec::new(),
             grads: Vec::new(),
+            partials: Vec::new(),
             sizes: Vec::new(),
             offsets: Vec::new(),
         }
@@ -68,6 +74,11 @@ impl<T: Element> TrainingWorkspace<T> {
             for buffers in &mut self.layers {
                 buffers.grow(rows);
             }
+            let partials = layers.iter().map(|layer| {
+                let count = Partition::new(rows, layer.param_count()).count;
+                (count - 1) * layer.param_count()
+            });
+            self.partials.resize(partials.max().unwrap_or(0), T::zero());
         }
     }
 
