@@ -15,39 +15,23 @@ use neurite::{
     Activation, BuiltinActivation, Dense, Elu, Layer, LeakyRelu, Linear, Maxout, Relu, Sequential,
     Sgd, Sigmoid, Softmax, Tanh, loss,
 };
+use rng::Rng;
 
-/// SplitMix64, as the crate uses for initialisation.
-struct Rng(u64);
+mod rng;
 
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
+/// The draws of these tests.
+trait Draw {
+    fn matrix(&mut self, rows: usize, cols: usize, scale: f64) -> Array2<f64>;
 
-    /// Uniform in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
+    /// Labels in `[0, 1]`: hard 0/1 or soft.
+    fn labels(&mut self, rows: usize, cols: usize) -> Array2<f64>;
+}
 
-    /// Uniform in `[low, high)`.
-    fn uniform(&mut self, low: f64, high: f64) -> f64 {
-        low + (high - low) * self.unit()
-    }
-
-    /// Uniform in `low..=high`.
-    fn size(&mut self, low: usize, high: usize) -> usize {
-        low + (self.next_u64() % (high - low + 1) as u64) as usize
-    }
-
+impl Draw for Rng {
     fn matrix(&mut self, rows: usize, cols: usize, scale: f64) -> Array2<f64> {
         Array2::from_shape_simple_fn((rows, cols), || self.uniform(-scale, scale))
     }
 
-    /// Labels in `[0, 1]`: hard 0/1 or soft.
     fn labels(&mut self, rows: usize, cols: usize) -> Array2<f64> {
         Array2::from_shape_simple_fn((rows, cols), || match self.next_u64() % 3 {
             0 => 0.0,

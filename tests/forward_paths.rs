@@ -10,31 +10,26 @@ use neurite::{
     Activation, BuiltinActivation, Dense, Error, Layer, Maxout, Sequential, Softmax, Workspace,
 };
 use num_traits::Float;
+use rng::Rng;
 use std::fmt::Debug;
 
-/// SplitMix64, so that a failure reproduces from its seed.
-struct Rng(u64);
+mod rng;
 
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
+/// The draws of these tests.
+trait Draw {
     /// Uniform in `[-2, 2)`, now and then NaN or an infinity.
+    fn value<T: Float>(&mut self) -> T;
+
+    fn array2<T: Float>(&mut self, rows: usize, cols: usize) -> Array2<T>;
+}
+
+impl Draw for Rng {
     fn value<T: Float>(&mut self) -> T {
         match self.below(200) {
             0 => T::nan(),
             1 => T::infinity(),
             2 => T::neg_infinity(),
-            _ => T::from((self.next_u64() >> 11) as f64 / (1_u64 << 51) as f64 - 2.0).unwrap(),
+            _ => T::from(self.uniform(-2.0, 2.0)).unwrap(),
         }
     }
 

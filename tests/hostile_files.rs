@@ -10,31 +10,16 @@
 //! exports, plus missing, extra, renamed, mis-shaped and non-float arrays.
 
 mod npz_writer;
+mod rng;
 
 use allocation_counter::measure;
 use ndarray::{ArrayD, array};
 use neurite::{BuiltinActivation, Dense, Error, Maxout, Sequential};
 use npz_writer::{STORED, ZipOptions, f32_bytes, npy, npy_with_header, temp_path, zip};
+use rng::Rng;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// The seeded generator of the flips (Steele, Lea and Flood's SplitMix64).
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// A small model with every kind of layer and an activation parameter.
 fn small_model() -> Sequential<f32> {
@@ -256,7 +241,7 @@ fn thousands_of_random_byte_flips_never_panic() {
     let model = small_model();
     let bytes = model.to_bytes().unwrap();
     let x = array![[0.5_f32, -1.5], [3.0, 0.25]];
-    let mut random = SplitMix64(0x05EE_D0FF_11E5);
+    let mut random = Rng(0x05EE_D0FF_11E5);
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     const TRIALS: usize = 2500;
     for trial in 0..TRIALS {
@@ -799,7 +784,7 @@ fn random_byte_flips_in_a_keras_export_are_caught_or_harmless() {
     let bytes = std::fs::read(keras_file("tutorial_model2_float32.npz")).unwrap();
     let (clean, weights) = load_archive(&bytes);
     clean.unwrap();
-    let mut random = SplitMix64(42);
+    let mut random = Rng(42);
     let (mut refused, mut harmless) = (0, 0);
     const TRIALS: usize = 1500;
     for _ in 0..TRIALS {
