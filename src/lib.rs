@@ -76,6 +76,7 @@
 #![warn(rust_2018_idioms)]
 
 pub mod activation;
+mod buffers;
 mod error;
 pub mod io;
 pub mod layer;

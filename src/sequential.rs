@@ -1,6 +1,7 @@
 //! A linear stack of layers, like Keras's `Sequential`.
 
 use crate::Element;
+use crate::buffers;
 use crate::error::{Error, check_not_empty, check_shape, check_width};
 use crate::layer::Layer;
 use crate::loss;
@@ -211,7 +212,8 @@ impl<T: Element> Sequential<T> {
     ///
     /// [`Error::EmptyModel`] without layers, [`Error::EmptyBatch`] when `x`
     /// has no rows, [`Error::WidthMismatch`] when its width is not the first
-    /// layer's.
+    /// layer's, [`Error::InvalidParameter`] when the outputs of so many rows
+    /// do not fit in memory (a broadcast view can have any number of rows).
     ///
     /// # Example
     ///
@@ -263,9 +265,7 @@ impl<T: Element> Sequential<T> {
         self.check_layer_index(layer)?;
         let rows = x.nrows();
         let last = self.layers[layer].as_ref();
-        // Not `Array2::zeros`: its `calloc` skips the allocator's
-        // per-thread cache, which `malloc` takes.
-        let mut output = Array2::from_shape_simple_fn((rows, last.output_width()), T::zero);
+        let mut output = buffers::zeros2("batch output", (rows, last.output_width()))?;
         let out = output.as_slice_mut().expect("a new array is row-major");
         if layer == 0 {
             first_layer_rows(last, x, out)?;
@@ -277,13 +277,14 @@ impl<T: Element> Sequential<T> {
         // result.
         let hidden = &self.layers[..layer];
         let widest = hidden.iter().map(|l| l.output_width()).max().unwrap_or(0);
-        let len = if layer == 1 { 1 } else { 2 } * rows * widest;
+        let halves = if layer == 1 { 1 } else { 2 };
+        let len = buffers::count("hidden layers' scratch", &[halves, rows, widest])?;
         let mut stack = [T::zero(); STACK_SCRATCH];
-        let mut heap = Vec::new();
+        let mut heap;
         let scratch = if len <= STACK_SCRATCH {
             &mut stack[..len]
         } else {
-            heap.resize(len, T::zero());
+            heap = buffers::zeros("hidden layers' scratch", len)?;
             &mut heap[..]
         };
         let (front, back) = scratch.split_at_mut(rows * widest);
@@ -382,7 +383,7 @@ impl<T: Element> Sequential<T> {
             _ => Some(self.forward_to(x, last - 1)?),
         };
         let input = hidden.as_ref().map_or_else(|| x.view(), |h| h.view());
-        let mut predictions = Array2::zeros((x.nrows(), output_width));
+        let mut predictions = buffers::zeros2("batch output", (x.nrows(), output_width))?;
         self.layers[last].pre_activation_into(input, predictions.view_mut())?;
         let loss = if self.layers[last].activation_name() == "sigmoid" {
             let loss = loss::binary_cross_entropy_with_logits(y, &predictions)?;

@@ -1,6 +1,7 @@
 //! Inference without allocation: buffers reused from one forward pass to
 //! the next.
 
+use crate::buffers;
 use crate::error::Error;
 use crate::{Element, Layer, Sequential};
 use ndarray::{ArrayBase, ArrayView2, ArrayViewMut2, Data, Ix2};
@@ -85,8 +86,9 @@ impl<T: Element> Sequential<T> {
         self.check_input(x)?;
         let rows = x.nrows();
         let widest = self.layers().map(|l| l.output_width()).max().unwrap_or(0);
-        grow(&mut workspace.front, rows * widest);
-        grow(&mut workspace.back, rows * widest);
+        let len = buffers::count("workspace buffer", &[rows, widest])?;
+        buffers::grow("workspace buffer", &mut workspace.front, len)?;
+        buffers::grow("workspace buffer", &mut workspace.back, len)?;
         let output = self.run_layers(x, self.len(), &mut workspace.front, &mut workspace.back)?;
         let width = self.layers[self.len() - 1].output_width();
         Ok(ArrayView2::from_shape((rows, width), output)
@@ -137,13 +139,5 @@ pub(crate) fn first_layer_rows<T: Element, S: Data<Elem = T>>(
                 .expect("the caller sized the output as rows × width");
             layer.forward_into(x.view(), out)
         }
-    }
-}
-
-/// Grows `buffer` to `len` values if it is shorter; both buffers grow on the
-/// first call, so later calls with no larger batch never allocate.
-fn grow<T: Element>(buffer: &mut Vec<T>, len: usize) {
-    if buffer.len() < len {
-        buffer.resize(len, T::zero());
     }
 }

@@ -1708,3 +1708,61 @@ proptest! {
         check_huge_layers::<f64>(&specs, seed)?;
     }
 }
+
+// ---------------------------------------------------------------------------
+// Batches whose outputs no memory holds
+
+/// A broadcast view repeats one row any number of times at no cost, so a
+/// batch can ask for outputs of more values than `usize` counts (2^61 rows
+/// × a hidden width of 8 × 2 scratch halves), more bytes than an
+/// allocation may have (2^61 rows × 1 output) or more than any address
+/// space holds (2^59 rows, 2^61 bytes and more): every entry point that
+/// allocates per row must refuse it with an error.
+fn check_huge_batches<T: neurite::Element>() {
+    let mut model = Sequential::<T>::new();
+    model
+        .add(Dense::glorot(2, 8, Relu, 1).unwrap())
+        .unwrap()
+        .add(Dense::glorot(8, 3, Tanh, 2).unwrap())
+        .unwrap()
+        .add(Dense::glorot(3, 1, Sigmoid, 3).unwrap())
+        .unwrap();
+    let maxout = Maxout::<T>::glorot(2, 2, 3, 4).unwrap();
+    let (row, label) = (Array2::<T>::zeros((1, 2)), Array2::<T>::zeros((1, 1)));
+    for rows in [1_usize << 59, 1 << 61] {
+        let x = row.broadcast((rows, 2)).unwrap();
+        let y = label.broadcast((rows, 1)).unwrap();
+        let refused = |what: &str, result: Result<(), Error>| {
+            assert!(
+                matches!(result, Err(Error::InvalidParameter { .. })),
+                "{what} on {rows} rows: {result:?}"
+            );
+        };
+        refused("forward", model.forward(&x).map(drop));
+        for layer in 0..3 {
+            refused("forward_to", model.forward_to(&x, layer).map(drop));
+        }
+        refused("layer_outputs", model.layer_outputs(&x).map(drop));
+        refused("evaluate", model.evaluate(&x, &y).map(drop));
+        let mut workspace = Workspace::new();
+        refused(
+            "forward_with",
+            model.forward_with(&x, &mut workspace).map(drop),
+        );
+        refused("Layer::forward", maxout.forward(x.view()).map(drop));
+        refused(
+            "pieces_and_winners",
+            maxout.pieces_and_winners(x.view()).map(drop),
+        );
+    }
+}
+
+#[test]
+fn huge_batches_are_errors_f32() {
+    check_huge_batches::<f32>();
+}
+
+#[test]
+fn huge_batches_are_errors_f64() {
+    check_huge_batches::<f64>();
+}

@@ -4,9 +4,9 @@ use super::{
     Layer, affine_backward, affine_into, check_backward, check_buffer, check_io, check_rows,
     init::glorot_uniform, row_major, row_major_views,
 };
-use crate::Element;
 use crate::error::{Error, check_positive, check_shape};
 use crate::simd::{is_tiny_on_slices, tiny_dot};
+use crate::{Element, buffers};
 use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, Axis, Zip, s};
 use std::ops::Range;
 
@@ -152,7 +152,8 @@ impl<T: Element> Maxout<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::WidthMismatch`] when `x` does not have `inputs` columns.
+    /// [`Error::WidthMismatch`] when `x` does not have `inputs` columns,
+    /// [`Error::InvalidParameter`] when the pieces do not fit in memory.
     ///
     /// # Example
     ///
@@ -170,12 +171,15 @@ impl<T: Element> Maxout<T> {
         &self,
         x: ArrayView2<'_, T>,
     ) -> Result<(Array3<T>, Array2<usize>), Error> {
+        crate::error::check_width("Maxout", self.input_width(), x.ncols())?;
         let (pieces, _, units) = self.kernels.dim();
-        let mut all = Array3::zeros((pieces, x.nrows(), units));
+        let shape = [pieces, x.nrows(), units];
+        let values = buffers::zeros("Maxout pieces", buffers::count("Maxout pieces", &shape)?)?;
+        let mut all = Array3::from_shape_vec(shape, values).expect("one value per element");
         for (i, mut piece) in all.outer_iter_mut().enumerate() {
             self.piece_into(i, x, piece.view_mut())?;
         }
-        let mut winners = Array2::zeros((x.nrows(), units));
+        let mut winners = buffers::zeros2("Maxout winners", (x.nrows(), units))?;
         Zip::indexed(&mut winners).for_each(|(row, unit), winner| {
             let values = all.slice(s![.., row, unit]);
             *winner = (1..pieces).fold(0, |best, i| {

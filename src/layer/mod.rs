@@ -114,9 +114,10 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// # Errors
     ///
     /// [`Error::WidthMismatch`] when `x` does not have `input_width()`
-    /// columns.
+    /// columns, [`Error::InvalidParameter`] when the output does not fit in
+    /// memory.
     fn forward(&self, x: ArrayView2<'_, T>) -> Result<Array2<T>, Error> {
-        let mut out = Array2::zeros((x.nrows(), self.output_width()));
+        let mut out = crate::buffers::zeros2("layer output", (x.nrows(), self.output_width()))?;
         self.forward_into(x, out.view_mut())?;
         Ok(out)
     }

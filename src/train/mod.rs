@@ -172,7 +172,8 @@ impl<T: Element> Sequential<T> {
     /// is not `(x.nrows(), output width)`; [`Error::LabelOutOfRange`] for a
     /// label outside `[0, 1]` or NaN; [`Error::NonFiniteInput`] for NaN or
     /// an infinity in `x`; [`Error::InvalidParameter`] for a bad
-    /// hyper-parameter (e.g. a learning rate `≤ 0` or NaN).
+    /// hyper-parameter (e.g. a learning rate `≤ 0` or NaN), or when the
+    /// step's buffers for a batch this large do not fit in memory.
     ///
     /// # Example
     ///
@@ -252,7 +253,7 @@ fn forward_backward<T: Element>(
     y: ArrayView2<'_, T>,
 ) -> Result<Pass<T>, Error> {
     let rows = x.nrows();
-    workspace.prepare(layers, rows);
+    workspace.prepare(layers, rows)?;
     forward(layers, workspace, x)?;
     let pass = loss_gradient(layers, workspace, y);
     backward(layers, workspace, x)?;

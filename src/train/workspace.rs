@@ -1,8 +1,9 @@
 //! The buffers a training step reuses from batch to batch.
 
 use super::blocks::Partition;
-use crate::Element;
+use crate::error::Error;
 use crate::layer::Layer;
+use crate::{Element, buffers};
 use ndarray::{ArrayView2, ArrayViewMut2};
 use std::fmt;
 
@@ -65,21 +66,32 @@ impl<T: Element> TrainingWorkspace<T> {
     /// Makes the buffers fit `layers` and a batch of `rows` rows,
     /// allocating only when the layers changed or the batch is the largest
     /// yet.
-    pub(crate) fn prepare(&mut self, layers: &[Box<dyn Layer<T>>], rows: usize) {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when the buffers for `rows` rows do not
+    /// fit in memory (src/buffers.rs); the capacity then stays as it was.
+    pub(crate) fn prepare(
+        &mut self,
+        layers: &[Box<dyn Layer<T>>],
+        rows: usize,
+    ) -> Result<(), Error> {
         if !self.fits(layers) {
             self.rebuild(layers);
         }
         if rows > self.capacity {
-            self.capacity = rows;
             for buffers in &mut self.layers {
-                buffers.grow(rows);
+                buffers.grow(rows)?;
             }
             let partials = layers.iter().map(|layer| {
                 let count = Partition::new(rows, layer.param_count()).count;
                 (count - 1) * layer.param_count()
             });
-            self.partials.resize(partials.max().unwrap_or(0), T::zero());
+            let len = partials.max().unwrap_or(0);
+            buffers::grow("gradient partials", &mut self.partials, len)?;
+            self.capacity = rows;
         }
+        Ok(())
     }
 
     fn fits(&self, layers: &[Box<dyn Layer<T>>]) -> bool {
@@ -137,12 +149,14 @@ impl<T: Element> LayerBuffers<T> {
         }
     }
 
-    fn grow(&mut self, rows: usize) {
-        let (outputs, trace) = (rows * self.outputs, rows * self.trace_width);
-        self.pre.resize(outputs, T::zero());
-        self.trace.resize(trace, T::zero());
-        self.out.resize(outputs, T::zero());
-        self.grad.resize(outputs, T::zero());
+    fn grow(&mut self, rows: usize) -> Result<(), Error> {
+        const WHAT: &str = "training buffer";
+        let outputs = buffers::count(WHAT, &[rows, self.outputs])?;
+        let trace = buffers::count(WHAT, &[rows, self.trace_width])?;
+        buffers::grow(WHAT, &mut self.pre, outputs)?;
+        buffers::grow(WHAT, &mut self.trace, trace)?;
+        buffers::grow(WHAT, &mut self.out, outputs)?;
+        buffers::grow(WHAT, &mut self.grad, outputs)
     }
 }
 

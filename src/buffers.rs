@@ -1,0 +1,105 @@
+//! Buffers whose size comes from the caller's batch, allocated fallibly.
+//!
+//! A batch can be far larger than its memory: a broadcast view repeats one
+//! row any number of times, and a wide layer multiplies the rows of a
+//! narrow input. Its outputs then need more values than `usize` counts,
+//! more bytes than an allocation may have, or more than the system gives.
+//! Each of those would panic or abort the process; here it is an
+//! [`Error::InvalidParameter`] naming the buffer and its size.
+
+use crate::Error;
+use ndarray::Array2;
+use num_traits::Zero;
+
+/// `len` zeros, for the buffer named `what` (`len` from [`count`]).
+pub(crate) fn zeros<T: Clone + Zero>(what: &'static str, len: usize) -> Result<Vec<T>, Error> {
+    let mut values = Vec::new();
+    values
+        .try_reserve_exact(len)
+        .map_err(|_| too_large(what, &[len]))?;
+    values.resize(len, T::zero());
+    Ok(values)
+}
+
+/// A `(rows, cols)` array of zeros, for the buffer named `what`.
+///
+/// Built from a vector rather than by `Array2::zeros`, whose `calloc`
+/// skips the allocator's per-thread cache (which `malloc` takes): this is
+/// the result of every forward pass.
+pub(crate) fn zeros2<T: Clone + Zero>(
+    what: &'static str,
+    (rows, cols): (usize, usize),
+) -> Result<Array2<T>, Error> {
+    let values = zeros(what, count(what, &[rows, cols])?)?;
+    Ok(Array2::from_shape_vec((rows, cols), values).expect("one value per element"))
+}
+
+/// Grows `buffer` to `len` values if it is shorter (never shrinks it).
+pub(crate) fn grow<T: Clone + Zero>(
+    what: &'static str,
+    buffer: &mut Vec<T>,
+    len: usize,
+) -> Result<(), Error> {
+    if buffer.len() < len {
+        buffer
+            .try_reserve_exact(len - buffer.len())
+            .map_err(|_| too_large(what, &[len]))?;
+        buffer.resize(len, T::zero());
+    }
+    Ok(())
+}
+
+/// The product of `factors`, the number of values of a buffer of that
+/// shape, or the error for `what` when it overflows `usize`.
+pub(crate) fn count(what: &'static str, factors: &[usize]) -> Result<usize, Error> {
+    factors
+        .iter()
+        .try_fold(1_usize, |product, &factor| product.checked_mul(factor))
+        .ok_or_else(|| too_large(what, factors))
+}
+
+fn too_large(what: &'static str, factors: &[usize]) -> Error {
+    let size = factors
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(" × ");
+    Error::InvalidParameter {
+        name: what,
+        expected: "a batch whose buffers fit in memory",
+        found: format!("a buffer of {size} values"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_no_memory_holds_are_errors() {
+        let overflow = count("batch", &[usize::MAX, 2]);
+        assert!(matches!(
+            overflow,
+            Err(Error::InvalidParameter { name: "batch", .. })
+        ));
+        // More bytes than an allocation may have.
+        let bytes = zeros2::<f32>("batch", (1 << 62, 1));
+        assert!(matches!(bytes, Err(Error::InvalidParameter { .. })));
+        let mut buffer = vec![0.0_f64; 3];
+        assert!(grow("scratch", &mut buffer, usize::MAX / 2).is_err());
+        assert_eq!(buffer.len(), 3);
+    }
+
+    #[test]
+    fn buffers_hold_zeros_of_the_size_asked() {
+        assert_eq!(
+            zeros2::<f32>("batch", (2, 3)).unwrap(),
+            Array2::<f32>::zeros((2, 3))
+        );
+        let mut buffer = vec![1.0_f32];
+        grow("scratch", &mut buffer, 3).unwrap();
+        grow("scratch", &mut buffer, 2).unwrap();
+        assert_eq!(buffer, [1.0, 0.0, 0.0]);
+        assert_eq!(count("batch", &[4, 5, 6]).unwrap(), 120);
+    }
+}
