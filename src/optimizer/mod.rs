@@ -63,6 +63,7 @@ pub use sgd::Sgd;
 
 use crate::precision::is_narrow;
 use crate::{Element, Error};
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 /// A rule that updates weights from their gradients, one training step at
@@ -155,6 +156,12 @@ pub trait Optimizer<T: Element>: Debug {
     /// Updates the weight array at position `index` in place from its
     /// gradient (both flat, the same length).
     ///
+    /// [`Sequential`](crate::Sequential) calls this with the arrays it
+    /// announced to [`begin_step`](Optimizer::begin_step). Called directly,
+    /// the built-in optimizers take any index (one beyond those arrays gets
+    /// state of its own) and, when the lengths differ, update only the
+    /// weights that have a gradient.
+    ///
     /// # Example
     ///
     /// ```
@@ -222,9 +229,12 @@ trait Rule<const N: usize> {
 struct Slots<T, const N: usize> {
     sizes: Vec<usize>,
     iterations: u64,
-    slots: Vec<[Vec<T>; N]>,
+    /// The state of each array by its index: a map, not a vector indexed by
+    /// it, so that a caller's index far beyond the model's arrays costs one
+    /// entry, not a vector that long.
+    slots: BTreeMap<usize, [Vec<T>; N]>,
     /// The state of narrow element types, in `f32`.
-    wide: Vec<[Vec<f32>; N]>,
+    wide: BTreeMap<usize, [Vec<f32>; N]>,
     /// Narrow element types: the weights and the gradient of the array
     /// being updated, widened to `f32` (kept to be reused).
     scratch: [Vec<f32>; 2],
@@ -235,8 +245,8 @@ impl<T: Element, const N: usize> Slots<T, N> {
         Self {
             sizes: Vec::new(),
             iterations: 0,
-            slots: Vec::new(),
-            wide: Vec::new(),
+            slots: BTreeMap::new(),
+            wide: BTreeMap::new(),
             scratch: [Vec::new(), Vec::new()],
         }
     }
@@ -292,15 +302,14 @@ impl<T: Element, const N: usize> Slots<T, N> {
 /// The buffers of array `index` with `len` values; those marked in `used`
 /// are zeros the first time (or after the array's size changed).
 fn buffers<S: Element, const N: usize>(
-    slots: &mut Vec<[Vec<S>; N]>,
+    slots: &mut BTreeMap<usize, [Vec<S>; N]>,
     index: usize,
     len: usize,
     used: [bool; N],
 ) -> &mut [Vec<S>; N] {
-    if index >= slots.len() {
-        slots.resize_with(index + 1, || std::array::from_fn(|_| Vec::new()));
-    }
-    let slot = &mut slots[index];
+    let slot = slots
+        .entry(index)
+        .or_insert_with(|| std::array::from_fn(|_| Vec::new()));
     for (buffer, used) in slot.iter_mut().zip(used) {
         if used && buffer.len() != len {
             *buffer = vec![S::zero(); len];
