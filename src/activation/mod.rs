@@ -152,6 +152,14 @@ pub trait Activation<T: Float>: Debug {
     /// [`Softmax`] applies its vector-Jacobian product to each row, using
     /// `out`. All three blocks have the same shape.
     ///
+    /// # Panics
+    ///
+    /// May panic when the three blocks differ in shape (the default does,
+    /// in ndarray's `Zip`). This is the one building block that takes shapes on trust, as
+    /// `copy_from_slice` does: it returns nothing, so it has no error to
+    /// give, and the training step that calls it sizes all three from one
+    /// layer (every public entry point above it checks the caller's shapes).
+    ///
     /// # Example
     ///
     /// ```

@@ -333,6 +333,11 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// the pre-activations `pre`, in place (see
     /// [`Activation::backward_rows`](crate::Activation::backward_rows)).
     ///
+    /// # Panics
+    ///
+    /// May panic when `pre`, `out` and `grad` differ in shape, as
+    /// [`Activation::backward_rows`](crate::Activation::backward_rows).
+    ///
     /// # Example
     ///
     /// ```
