@@ -70,6 +70,18 @@
 //! propagate as IEEE arithmetic says (see [`activation`] for each function's
 //! limits). Training refuses them ([`Error::NonFiniteInput`]), and a failed
 //! training step leaves the model exactly as it was.
+//!
+//! ## Optional features
+//!
+//! - `rayon`: large batches are cut into row blocks that run on rayon's
+//!   thread pool, in [`Sequential::forward`] and in the training step
+//!   ([`train`]); small ones stay on one thread. The cut never depends on
+//!   the number of threads, so results are bit-identical with or without
+//!   the feature. Models are `Send + Sync` either way.
+//! - `half`: fast `half::f16` and `half::bf16` models (see the `half`
+//!   re-export).
+//! - `serde`: `Serialize` and `Deserialize` for the architecture
+//!   description ([`io::ModelSpec`]).
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]

@@ -13,6 +13,12 @@
 //! the number of values), as in Keras, so saturated outputs never give NaN;
 //! otherwise the clipped probability form is used and its gradient flows
 //! back through the last activation.
+//!
+//! A step on a large batch runs each layer in row blocks of at least 512
+//! rows, on rayon's thread pool with the `rayon` feature. Each block after
+//! the first keeps its own weight gradient, added to the first block's in
+//! block order; the cut depends only on the batch size and the layer, so a
+//! step gives the same bits on any number of threads.
 
 mod blocks;
 mod fit;
