@@ -424,26 +424,41 @@ mod tests {
     fn bf16_conversions_are_halfs_bit_for_bit() {
         // Every bf16 value widened, and f32 values around every rounding
         // case narrowed: all 2^16 upper halves with lower halves at, just
-        // below and above the midpoint, 0 and the maximum.
+        // below and above the midpoint, 0 and the maximum. Both the
+        // dispatched conversions (AVX2 here) and the portable loops that
+        // other CPUs take.
+        type Widen = fn(&[bf16], &mut [f32]);
+        type Narrow = fn(&mut [bf16], &[f32]);
+        let paths: [(&str, Widen, Narrow); 2] = [
+            ("dispatched", bf16::widen_into, bf16::narrow_from),
+            ("portable", bf16_widen, bf16_narrow),
+        ];
         let all: Vec<bf16> = (0..=u16::MAX).map(bf16::from_bits).collect();
-        let mut wide = vec![0.0; all.len()];
-        bf16::widen_into(&all, &mut wide);
-        for (x, w) in all.iter().zip(&wide) {
-            assert_eq!(w.to_bits(), x.to_f32().to_bits(), "{:#06x}", x.to_bits());
-        }
-        for low in [0, 1, 0x7FFF, 0x8000, 0x8001, 0xFFFF] {
-            let wide: Vec<f32> = (0..=u32::from(u16::MAX))
-                .map(|high| f32::from_bits(high << 16 | low))
-                .collect();
-            let mut narrow = vec![bf16::ZERO; wide.len()];
-            bf16::narrow_from(&mut narrow, &wide);
-            for (n, w) in narrow.iter().zip(&wide) {
+        for (path, widen, narrow_from) in paths {
+            let mut wide = vec![0.0; all.len()];
+            widen(&all, &mut wide);
+            for (x, w) in all.iter().zip(&wide) {
                 assert_eq!(
-                    n.to_bits(),
-                    bf16::from_f32(*w).to_bits(),
-                    "{:#010x}",
-                    w.to_bits()
+                    w.to_bits(),
+                    x.to_f32().to_bits(),
+                    "{path}: {:#06x}",
+                    x.to_bits()
                 );
+            }
+            for low in [0, 1, 0x7FFF, 0x8000, 0x8001, 0xFFFF] {
+                let wide: Vec<f32> = (0..=u32::from(u16::MAX))
+                    .map(|high| f32::from_bits(high << 16 | low))
+                    .collect();
+                let mut narrow = vec![bf16::ZERO; wide.len()];
+                narrow_from(&mut narrow, &wide);
+                for (n, w) in narrow.iter().zip(&wide) {
+                    assert_eq!(
+                        n.to_bits(),
+                        bf16::from_f32(*w).to_bits(),
+                        "{path}: {:#010x}",
+                        w.to_bits()
+                    );
+                }
             }
         }
     }
