@@ -17,7 +17,6 @@
 use super::vector::{Lane, Vector};
 use crate::Element;
 use ndarray::{ArrayView2, ArrayViewMut2};
-use std::any::Any;
 
 /// `out ← x · w`, or `out ← out + x · w` when `accumulate` is set (the sum
 /// first, then the value already in `out`, as the tiny products round):
@@ -164,16 +163,6 @@ fn store<V: Vector, const PARTIAL: bool>(value: V, lanes: &mut [V::Scalar]) {
 /// `(x, w, out, accumulate)` as [`row_times_matrix`].
 pub(crate) type RowKernel<T> = fn(&[T], &[T], &mut [T], bool);
 
-/// The kernel for `T` on this CPU, if `T` has one (`f32`, `f64`).
-fn row_kernel<T: 'static>() -> Option<RowKernel<T>> {
-    let f32_kernel: &dyn Any = &super::f32_kernels().row_times_matrix;
-    let f64_kernel: &dyn Any = &super::f64_kernels().row_times_matrix;
-    f32_kernel
-        .downcast_ref::<RowKernel<T>>()
-        .or_else(|| f64_kernel.downcast_ref::<RowKernel<T>>())
-        .copied()
-}
-
 /// `c ← a · b` (or `c + a · b`) one row of `a` at a time with the
 /// row-times-matrix kernel, when `T` has one, `b` is row-major and the rows
 /// of `a` and `c` are contiguous. Returns whether it ran; shapes are the
@@ -184,7 +173,7 @@ pub(super) fn rows_times_matrix<T: Element>(
     c: &mut ArrayViewMut2<'_, T>,
     accumulate: bool,
 ) -> bool {
-    let (Some(kernel), Some(w)) = (row_kernel::<T>(), b.as_slice()) else {
+    let (Some(kernels), Some(w)) = (super::kernels::<T>(), b.as_slice()) else {
         return false;
     };
     if !(has_contiguous_rows(a.ncols(), a.strides()) && has_contiguous_rows(c.ncols(), c.strides()))
@@ -194,7 +183,7 @@ pub(super) fn rows_times_matrix<T: Element>(
     for (x, mut out) in a.rows().into_iter().zip(c.rows_mut()) {
         let x = x.to_slice().expect("rows with unit column stride");
         let out = out.as_slice_mut().expect("rows with unit column stride");
-        kernel(x, w, out, accumulate);
+        (kernels.row_times_matrix)(x, w, out, accumulate);
     }
     true
 }
