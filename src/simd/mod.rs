@@ -180,14 +180,8 @@ macro_rules! define_path {
                 $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::rectifier::LeakyRelu { slope })
             };
         );
-        define_path!(@row_times_matrix [$($features)?]; row_times_matrix_f32: $f32, f32);
-        define_path!(@row_times_matrix [$($features)?]; row_times_matrix_f64: $f64, f64);
-        define_path!(@row_sums [$($features)?]; bce_f32: $f32, f32, Probabilities);
-        define_path!(@row_sums [$($features)?]; bce_f64: $f64, f64, Probabilities);
-        define_path!(@row_sums [$($features)?]; bce_logits_f32: $f32, f32, Logits);
-        define_path!(@row_sums [$($features)?]; bce_logits_f64: $f64, f64, Logits);
-        define_path!(@labels [$($features)?]; first_bad_label_f32: $f32, f32);
-        define_path!(@labels [$($features)?]; first_bad_label_f64: $f64, f64);
+        define_path!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32);
+        define_path!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64);
 
         static PATH: $crate::simd::Path = $crate::simd::Path {
             f32: $crate::simd::Kernels {
@@ -225,71 +219,39 @@ macro_rules! define_path {
     // The `f32` tanh: tanh.rs's formula unless the path brings its own.
     (@tanh_f32) => { $crate::simd::tanh::Tanh };
     (@tanh_f32 $kernel:expr) => { $kernel };
+    // The kernels that are not in place, for one element type.
+    (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, $first_bad_label:ident) => {
+        define_path!(@wrap $features; fn $row_times_matrix(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) =>
+            $crate::simd::gemv::row_times_matrix::<$vector>(x, w, out, accumulate));
+        define_path!(@wrap $features; fn $bce(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> =>
+            $crate::simd::bce::row_sums::<$vector>(labels, values, sums, $crate::simd::bce::Probabilities));
+        define_path!(@wrap $features; fn $bce_logits(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> =>
+            $crate::simd::bce::row_sums::<$vector>(labels, values, sums, $crate::simd::bce::Logits));
+        define_path!(@wrap $features; fn $first_bad_label(labels: &[$t]) -> Option<usize> =>
+            $crate::simd::bce::first_bad_label::<$vector>(labels));
+    };
     (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr;)*) => {
         $(define_path!(@kernel $features; $kernel($xs: $t $(, $param)?) => $body);)*
     };
-    (@kernel [$features:literal]; $kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr) => {
-        fn $kernel($xs: &mut [$t] $(, $param: $t)?) {
+    (@kernel $features:tt; $kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr) => {
+        define_path!(@wrap $features; fn $kernel($xs: &mut [$t] $(, $param: $t)?) => $body);
+    };
+    // A kernel as a safe function: with `features`, its body compiled
+    // with them enabled.
+    (@wrap [$features:literal]; fn $kernel:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? => $body:expr) => {
+        fn $kernel($($arg: $ty),*) $(-> $ret)? {
             #[target_feature(enable = $features)]
-            fn kernel($xs: &mut [$t] $(, $param: $t)?) {
+            fn kernel($($arg: $ty),*) $(-> $ret)? {
                 $body
             }
             // SAFETY: this function is only reachable through `PATH`, which
             // the module hands out only after detecting `$features`.
-            unsafe { kernel($xs $(, $param)?) }
+            unsafe { kernel($($arg),*) }
         }
     };
-    (@kernel []; $kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr) => {
-        fn $kernel($xs: &mut [$t] $(, $param: $t)?) {
+    (@wrap []; fn $kernel:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? => $body:expr) => {
+        fn $kernel($($arg: $ty),*) $(-> $ret)? {
             $body
-        }
-    };
-    (@row_times_matrix [$features:literal]; $kernel:ident: $vector:ty, $t:ty) => {
-        fn $kernel(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) {
-            #[target_feature(enable = $features)]
-            fn kernel(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) {
-                $crate::simd::gemv::row_times_matrix::<$vector>(x, w, out, accumulate)
-            }
-            // SAFETY: this function is only reachable through `PATH`, which
-            // the module hands out only after detecting `$features`.
-            unsafe { kernel(x, w, out, accumulate) }
-        }
-    };
-    (@row_times_matrix []; $kernel:ident: $vector:ty, $t:ty) => {
-        fn $kernel(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) {
-            $crate::simd::gemv::row_times_matrix::<$vector>(x, w, out, accumulate)
-        }
-    };
-    (@row_sums [$features:literal]; $kernel:ident: $vector:ty, $t:ty, $loss:ident) => {
-        fn $kernel(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> {
-            #[target_feature(enable = $features)]
-            fn kernel(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> {
-                $crate::simd::bce::row_sums::<$vector>(labels, values, sums, $crate::simd::bce::$loss)
-            }
-            // SAFETY: this function is only reachable through `PATH`, which
-            // the module hands out only after detecting `$features`.
-            unsafe { kernel(labels, values, sums) }
-        }
-    };
-    (@row_sums []; $kernel:ident: $vector:ty, $t:ty, $loss:ident) => {
-        fn $kernel(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> {
-            $crate::simd::bce::row_sums::<$vector>(labels, values, sums, $crate::simd::bce::$loss)
-        }
-    };
-    (@labels [$features:literal]; $kernel:ident: $vector:ty, $t:ty) => {
-        fn $kernel(labels: &[$t]) -> Option<usize> {
-            #[target_feature(enable = $features)]
-            fn kernel(labels: &[$t]) -> Option<usize> {
-                $crate::simd::bce::first_bad_label::<$vector>(labels)
-            }
-            // SAFETY: this function is only reachable through `PATH`, which
-            // the module hands out only after detecting `$features`.
-            unsafe { kernel(labels) }
-        }
-    };
-    (@labels []; $kernel:ident: $vector:ty, $t:ty) => {
-        fn $kernel(labels: &[$t]) -> Option<usize> {
-            $crate::simd::bce::first_bad_label::<$vector>(labels)
         }
     };
 }
