@@ -435,14 +435,8 @@ pub(crate) fn mean_over_rows<T: Float>(
     values: ArrayView2<'_, T>,
     loss: Bce,
 ) -> T {
-    if let (Some(labels), Some(slice), Some(kernel)) =
-        (y_true.as_slice(), values.as_slice(), loss.kernel())
-    {
-        let mut total = [T::zero()];
-        // The labels were checked: the kernel finds none out of range.
-        if kernel(labels, slice, &mut total).is_ok() {
-            return total[0] / constant(y_true.ncols() as f64) / constant(y_true.nrows() as f64);
-        }
+    if let Some(Ok(mean)) = fused_mean(&y_true, &values, loss) {
+        return mean;
     }
     let mut sum = Accumulator::new();
     for (labels, values) in y_true.rows().into_iter().zip(values.rows()) {
