@@ -14,10 +14,7 @@ use num_traits::Zero;
 /// `len` zeros, for the buffer named `what` (`len` from [`count`]).
 pub(crate) fn zeros<T: Clone + Zero>(what: &'static str, len: usize) -> Result<Vec<T>, Error> {
     let mut values = Vec::new();
-    values
-        .try_reserve_exact(len)
-        .map_err(|_| too_large(what, &[len]))?;
-    values.resize(len, T::zero());
+    grow(what, &mut values, len)?;
     Ok(values)
 }
 
