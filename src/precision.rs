@@ -16,7 +16,6 @@ use num_traits::Float;
 
 /// Whether `T` has less precision or less range than `f32`.
 pub(crate) fn is_narrow<T: Float>() -> bool {
-    let widen = |value: T| value.to_f64().unwrap_or(f64::NAN);
     widen(T::epsilon()) > f64::from(f32::EPSILON) || widen(T::max_value()) < f64::from(f32::MAX)
 }
 
