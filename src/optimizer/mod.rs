@@ -254,31 +254,22 @@ impl<T: Element, const N: usize> Slots<T, N> {
     /// Updates the weight array at `index` by `rule`: in `T`, or in `f32`
     /// with the new weights rounded to `T` once when `T` is narrow.
     fn update(&mut self, rule: &impl Rule<N>, index: usize, weights: &mut [T], gradient: &[T]) {
-        let used = rule.used();
-        let len = weights.len();
-        if is_narrow::<T>() {
-            let mut none: [Vec<f32>; N] = std::array::from_fn(|_| Vec::new());
-            let [w, g] = &mut self.scratch;
-            let widen = |value: &T| value.to_f32().unwrap_or(f32::NAN);
-            w.clear();
-            w.extend(weights.iter().map(widen));
-            g.clear();
-            g.extend(gradient.iter().map(widen));
-            let state = if used.contains(&true) {
-                buffers(&mut self.wide, index, len, used)
-            } else {
-                &mut none
-            };
-            rule.apply(self.iterations, w, g, state);
-            for (weight, &value) in weights.iter_mut().zip(w.iter()) {
-                *weight = T::from(value).unwrap_or_else(T::nan);
-            }
-        } else if used.contains(&true) {
+        let (used, len) = (rule.used(), weights.len());
+        if !is_narrow::<T>() {
             let state = buffers(&mut self.slots, index, len, used);
             rule.apply(self.iterations, weights, gradient, state);
-        } else {
-            let mut none: [Vec<T>; N] = std::array::from_fn(|_| Vec::new());
-            rule.apply(self.iterations, weights, gradient, &mut none);
+            return;
+        }
+        let [w, g] = &mut self.scratch;
+        let widen = |value: &T| value.to_f32().unwrap_or(f32::NAN);
+        w.clear();
+        w.extend(weights.iter().map(widen));
+        g.clear();
+        g.extend(gradient.iter().map(widen));
+        let state = buffers(&mut self.wide, index, len, used);
+        rule.apply(self.iterations, w, g, state);
+        for (weight, &value) in weights.iter_mut().zip(w.iter()) {
+            *weight = T::from(value).unwrap_or_else(T::nan);
         }
     }
 
@@ -300,7 +291,8 @@ impl<T: Element, const N: usize> Slots<T, N> {
 }
 
 /// The buffers of array `index` with `len` values; those marked in `used`
-/// are zeros the first time (or after the array's size changed).
+/// are zeros the first time (or after the array's size changed), the
+/// others stay empty.
 fn buffers<S: Element, const N: usize>(
     slots: &mut BTreeMap<usize, [Vec<S>; N]>,
     index: usize,
