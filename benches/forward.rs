@@ -5,22 +5,14 @@
 //! batch-4096 cases also run on a one-thread pool (`…_one_thread`), the
 //! baseline of the multi-core speed-up in the same run.
 
+use common::{bench_threads, filled};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::{Array1, Array2, array};
 use neurite::{Dense, Layer, Relu, Sequential, Sigmoid, Workspace, loss};
 use std::hint::black_box;
 use std::time::Duration;
-use threads::bench_threads;
 
-mod threads;
-
-/// Deterministic values in [-1, 1): benches must not depend on a seed crate.
-fn filled(rows: usize, cols: usize, salt: u64) -> Array2<f32> {
-    Array2::from_shape_fn((rows, cols), |(i, j)| {
-        let h = (i as u64 * 0x9E37_79B9 + j as u64 * 0x85EB_CA6B + salt).wrapping_mul(0xC2B2_AE35);
-        ((h >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-    })
-}
+mod common;
 
 fn dense_forward(c: &mut Criterion) {
     for (batch, inputs, units) in [(1, 784, 128), (256, 784, 128), (4096, 256, 256)] {

@@ -5,6 +5,7 @@
 //! path: ndarray's generic matrix product and the per-value `apply`, in
 //! 16-bit arithmetic. docs/performance.md has the ratios.
 
+use common::filled;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use half::{bf16, f16};
 use ndarray::{Array1, Array2};
@@ -12,13 +13,11 @@ use neurite::{Activation, Dense, Element, Layer, Relu, Sigmoid, Tanh};
 use std::hint::black_box;
 use std::time::Duration;
 
-/// Deterministic values in [-1, 1) (scaled by `scale`), in `T`.
-fn filled<T: Element>(rows: usize, cols: usize, salt: u64, scale: f32) -> Array2<T> {
-    Array2::from_shape_fn((rows, cols), |(i, j)| {
-        let h = (i as u64 * 0x9E37_79B9 + j as u64 * 0x85EB_CA6B + salt).wrapping_mul(0xC2B2_AE35);
-        let unit = ((h >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0;
-        T::from(unit * scale).unwrap()
-    })
+mod common;
+
+/// [`filled`]'s values scaled by `scale` (in `f32`), in `T`.
+fn scaled<T: Element>(rows: usize, cols: usize, salt: u64, scale: f32) -> Array2<T> {
+    filled(rows, cols, salt).mapv(|unit| T::from(unit * scale).unwrap())
 }
 
 /// A benchmark group with small sample sizes.
@@ -35,9 +34,9 @@ fn settings<'a>(c: &'a mut Criterion, name: &str) -> Group<'a> {
 
 fn dense<T: Element>(group: &mut Group<'_>, label: &str) {
     let (batch, inputs, units) = (256, 784, 128);
-    let x = filled::<T>(batch, inputs, 1, 1.0);
+    let x = scaled::<T>(batch, inputs, 1, 1.0);
     let layer = Dense::new(
-        filled::<T>(inputs, units, 2, 0.05),
+        scaled::<T>(inputs, units, 2, 0.05),
         Array1::zeros(units),
         Relu,
     )
@@ -59,14 +58,14 @@ fn dense_forward(c: &mut Criterion) {
     dense::<f16>(&mut group, "f16");
     dense::<bf16>(&mut group, "bf16");
     // The generic product in 16-bit arithmetic (ndarray's general_mat_mul).
-    let x = filled::<f16>(256, 784, 1, 1.0);
-    let w = filled::<f16>(784, 128, 2, 0.05);
+    let x = scaled::<f16>(256, 784, 1, 1.0);
+    let w = scaled::<f16>(784, 128, 2, 0.05);
     group.bench_function("scalar_f16_dot", |b| b.iter(|| black_box(x.dot(&w))));
     group.finish();
 }
 
 fn activation<T: Element, A: Activation<T>>(group: &mut Group<'_>, label: &str, f: &A) {
-    let input = filled::<T>(1, 1 << 20, 3, 8.0);
+    let input = scaled::<T>(1, 1 << 20, 3, 8.0);
     let mut xs = input.clone();
     group.bench_function(label, |b| {
         b.iter(|| {
@@ -97,7 +96,7 @@ where
     activation::<f16, _>(group, "f16", f);
     activation::<bf16, _>(group, "bf16", f);
     // The generic path: `apply` on each value, in f16 arithmetic.
-    let input = filled::<f16>(1, 1 << 20, 3, 8.0);
+    let input = scaled::<f16>(1, 1 << 20, 3, 8.0);
     let mut xs = input.clone();
     group.bench_function("scalar_f16_apply", |b| {
         b.iter(|| {

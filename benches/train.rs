@@ -10,14 +10,14 @@
 //!
 //! `cargo bench --bench train`
 
+use common::bench_threads;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ndarray::Array2;
 use neurite::{Adam, Dense, Relu, Sequential, Sgd, Sigmoid};
 use std::hint::black_box;
 use std::time::Duration;
-use threads::bench_threads;
 
-mod threads;
+mod common;
 
 fn model() -> Sequential<f32> {
     let mut model = Sequential::new();

@@ -1,8 +1,20 @@
-//! The one-thread baseline of the multi-core benches, shared by the bench
-//! targets that measure a speed-up.
+//! What several bench targets share: their deterministic inputs, and the
+//! one-thread baseline of the multi-core benches.
+
+// Each bench target uses a different subset of these helpers.
+#![allow(dead_code)]
 
 use criterion::BenchmarkGroup;
 use criterion::measurement::WallTime;
+use ndarray::Array2;
+
+/// Deterministic values in [-1, 1): benches must not depend on a seed crate.
+pub fn filled(rows: usize, cols: usize, salt: u64) -> Array2<f32> {
+    Array2::from_shape_fn((rows, cols), |(i, j)| {
+        let h = (i as u64 * 0x9E37_79B9 + j as u64 * 0x85EB_CA6B + salt).wrapping_mul(0xC2B2_AE35);
+        ((h >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    })
+}
 
 /// Benchmarks `routine` as `name` and, with `rayon`, also as
 /// `name_one_thread` inside a one-thread pool.
