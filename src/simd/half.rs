@@ -262,6 +262,8 @@ mod bf16_avx2 {
     }
 }
 
+/// `kernel` on blocks of up to `BLOCK` values widened to `f32` in a stack
+/// buffer, each value rounded back once.
 fn map_blocks<H: Convert>(xs: &mut [H], kernel: impl Fn(&mut [f32])) {
     let mut buffer = [0.0_f32; BLOCK];
     for block in xs.chunks_mut(BLOCK) {
@@ -272,13 +274,12 @@ fn map_blocks<H: Convert>(xs: &mut [H], kernel: impl Fn(&mut [f32])) {
     }
 }
 
+/// `kernel` on the whole slice widened to `f32` at once (a row that must
+/// not be cut, as softmax's).
 fn map_whole<H: Convert>(xs: &mut [H], kernel: impl Fn(&mut [f32])) {
     if xs.len() <= BLOCK {
-        let mut buffer = [0.0_f32; BLOCK];
-        let wide = &mut buffer[..xs.len()];
-        H::widen_into(xs, wide);
-        kernel(wide);
-        H::narrow_from(xs, wide);
+        // One block: on the stack.
+        map_blocks(xs, kernel);
     } else {
         let mut wide = H::widened(xs);
         kernel(&mut wide);
