@@ -133,7 +133,47 @@ pub enum Error {
 }
 
 /// The Keras names [`FromStr`](std::str::FromStr) understands, for messages.
-pub(crate) const ACTIVATION_NAMES: &str = "sigmoid, tanh, relu, leaky_relu, elu, linear, softmax";
+fn activation_names() -> String {
+    crate::activation::KERAS_NAMES.join(", ")
+}
+
+/// An [`Error::Format`].
+pub(crate) fn format_error(what: &str, expected: &str, found: String) -> Error {
+    Error::Format {
+        what: what.to_owned(),
+        expected: expected.to_owned(),
+        found,
+    }
+}
+
+thread_local! {
+    /// The [`Error`] behind the last [`serde_error`] on this thread.
+    static SERDE_CAUSE: std::cell::RefCell<Option<Error>> = const { std::cell::RefCell::new(None) };
+}
+
+/// `error` as a serde error, for a `Deserialize` implementation. serde's
+/// errors carry only text, so the typed error is kept aside for
+/// [`serde_cause`] to give back to the crate's own parser.
+pub(crate) fn serde_error<E: serde::de::Error>(error: Error) -> E {
+    let message = E::custom(&error);
+    SERDE_CAUSE.with(|cause| *cause.borrow_mut() = Some(error));
+    message
+}
+
+/// The typed error of the last [`serde_error`] on this thread, taken (so a
+/// later parse starts clean).
+pub(crate) fn serde_cause() -> Option<Error> {
+    SERDE_CAUSE.with(|cause| cause.borrow_mut().take())
+}
+
+/// At most 64 characters of a string from a file or a caller, for
+/// messages.
+pub(crate) fn shorten(text: &str) -> String {
+    match text.char_indices().nth(64) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -159,7 +199,8 @@ impl fmt::Display for Error {
             ),
             Error::UnknownActivation { name } => write!(
                 f,
-                "unknown activation {name:?}: expected one of {ACTIVATION_NAMES}"
+                "unknown activation {name:?}: expected one of {}",
+                activation_names()
             ),
             Error::InvalidParameter {
                 name,
@@ -195,7 +236,8 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "layer {index} ({class_name}, activation {activation:?}) cannot be saved: \
-                 expected Dense with a built-in activation ({ACTIVATION_NAMES}) or Maxout"
+                 expected Dense with a built-in activation ({}) or Maxout",
+                activation_names()
             ),
         }
     }

@@ -11,12 +11,18 @@
 //! least as wide keep their arithmetic in `T`, operation for operation as
 //! Keras does.
 
-use crate::activation::constant;
 use num_traits::Float;
 
 /// Whether `T` has less precision or less range than `f32`.
 pub(crate) fn is_narrow<T: Float>() -> bool {
     widen(T::epsilon()) > f64::from(f32::EPSILON) || widen(T::max_value()) < f64::from(f32::MAX)
+}
+
+/// `value` (an `f64` constant or parameter) in `T`, rounded once. Every
+/// `Float` can represent a rounding of any `f64` (or infinity), so the NaN
+/// fallback is never taken by the float types the crate knows.
+pub(crate) fn narrow<T: Float>(value: f64) -> T {
+    T::from(value).unwrap_or_else(T::nan)
 }
 
 /// `value` as an `f64` (NaN if `T` cannot say).
@@ -58,7 +64,7 @@ impl<T: Float> Accumulator<T> {
         if self.narrow {
             self.wide += widen(value) * factor as f64;
         } else {
-            self.sum = self.sum + value * constant(factor as f64);
+            self.sum = self.sum + value * narrow(factor as f64);
         }
     }
 
@@ -72,16 +78,16 @@ impl<T: Float> Accumulator<T> {
     /// types).
     pub(crate) fn mean(&self, count: usize) -> T {
         if self.narrow {
-            constant(self.wide / count as f64)
+            narrow(self.wide / count as f64)
         } else {
-            self.sum / constant(count as f64)
+            self.sum / narrow(count as f64)
         }
     }
 
     /// The sum.
     pub(crate) fn total(&self) -> T {
         if self.narrow {
-            constant(self.wide)
+            narrow(self.wide)
         } else {
             self.sum
         }

@@ -116,6 +116,12 @@ impl<T: Element> Sequential<T> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn add<L: Layer<T> + 'static>(&mut self, layer: L) -> Result<&mut Self, Error> {
+        self.add_boxed(Box::new(layer))
+    }
+
+    /// [`add`](Sequential::add) for a layer already boxed: what a model
+    /// built from a description ([`crate::io::ModelSpec`]) adds.
+    pub(crate) fn add_boxed(&mut self, layer: Box<dyn Layer<T>>) -> Result<&mut Self, Error> {
         if let Some(previous) = self.layers.last() {
             check_width(
                 &format!("layer {} ({})", self.layers.len(), layer.class_name()),
@@ -123,7 +129,7 @@ impl<T: Element> Sequential<T> {
                 layer.input_width(),
             )?;
         }
-        self.layers.push(Box::new(layer));
+        self.layers.push(layer);
         Ok(self)
     }
 

@@ -1,65 +1,40 @@
-//! The built-in activations as one type, chosen by Keras name.
+//! The table of built-in activations: one line each, with its Keras name,
+//! its aliases and its parameters (table.rs turns it into the
+//! [`BuiltinActivation`] enum, parsing, and the type-free
+//! [`ActivationSpec`]).
+//!
+//! A new built-in is a file of its own (the formula, the [`Activation`]
+//! implementation, and [`Parameters`] if it has any) plus one line here.
 
-use super::{Activation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh, constant};
-use crate::Error;
+use super::table::builtin_activations;
+use super::{
+    Activation, Elu, KerasName, LeakyRelu, Linear, Parameters, Relu, Sigmoid, Softmax, Tanh,
+};
+use crate::error::{Error, shorten};
+use crate::precision::{narrow, widen};
 use ndarray::{ArrayView2, ArrayViewMut2};
 use num_traits::Float;
 use std::str::FromStr;
 
-/// Any of the built-in activations, for choosing one at run time (by its
-/// Keras name, from a configuration, or when loading a model).
-///
-/// Parsing accepts Keras's names: `"sigmoid"`, `"tanh"`, `"relu"`,
-/// `"leaky_relu"`, `"elu"`, `"linear"`, `"softmax"`. Parameters take Keras's
-/// defaults for those names: `"elu"` has `alpha = 1`, and `"leaky_relu"` has
-/// Keras's slope `0.2` as TensorFlow stores it (the `f32` value nearest
-/// 0.2, also in `f64` networks), so a model exported from Keras gives the
-/// same outputs. This differs from [`LeakyRelu::default`], the tutorial's
-/// `0.1`.
-///
-/// # Example
-///
-/// ```
-/// use neurite::{Activation, BuiltinActivation, Error};
-///
-/// let relu: BuiltinActivation<f32> = "relu".parse()?;
-/// assert_eq!(relu.apply(-1.0), 0.0);
-///
-/// let unknown = "swish".parse::<BuiltinActivation<f32>>();
-/// assert!(matches!(unknown, Err(Error::UnknownActivation { .. })));
-/// # Ok::<(), Error>(())
-/// ```
-#[derive(Clone, Copy, PartialEq)]
-#[non_exhaustive]
-pub enum BuiltinActivation<T> {
-    /// [`Sigmoid`].
-    Sigmoid(Sigmoid),
-    /// [`Tanh`].
-    Tanh(Tanh),
-    /// [`Relu`].
-    Relu(Relu),
-    /// [`LeakyRelu`].
-    LeakyRelu(LeakyRelu<T>),
-    /// [`Elu`].
-    Elu(Elu<T>),
-    /// [`Linear`].
-    Linear(Linear),
-    /// [`Softmax`].
-    Softmax(Softmax),
-}
-
-impl<T: Float> BuiltinActivation<T> {
-    /// The activation as a trait object.
-    fn inner(&self) -> &dyn Activation<T> {
-        match self {
-            Self::Sigmoid(f) => f,
-            Self::Tanh(f) => f,
-            Self::Relu(f) => f,
-            Self::LeakyRelu(f) => f,
-            Self::Elu(f) => f,
-            Self::Linear(f) => f,
-            Self::Softmax(f) => f,
-        }
+builtin_activations! {
+    plain {
+        Sigmoid = "sigmoid",
+        Tanh = "tanh",
+        Relu = "relu",
+        Linear = "linear",
+        Softmax = "softmax",
+    }
+    with_parameters {
+        /// [`LeakyRelu`] with its slope for negative inputs.
+        LeakyRelu {
+            /// The slope for negative inputs.
+            slope
+        } = "leaky_relu",
+        /// [`Elu`] with its `alpha`.
+        Elu {
+            /// The negative saturation value.
+            alpha
+        } = "elu",
     }
 }
 
@@ -74,19 +49,8 @@ impl<T: Float> FromStr for BuiltinActivation<T> {
     type Err = Error;
 
     fn from_str(name: &str) -> Result<Self, Error> {
-        Ok(match name {
-            "sigmoid" => Self::Sigmoid(Sigmoid),
-            "tanh" => Self::Tanh(Tanh),
-            "relu" => Self::Relu(Relu),
-            "leaky_relu" => Self::LeakyRelu(LeakyRelu::new(constant(f64::from(0.2_f32)))),
-            "elu" => Self::Elu(Elu::default()),
-            "linear" => Self::Linear(Linear),
-            "softmax" => Self::Softmax(Softmax),
-            _ => {
-                return Err(Error::UnknownActivation {
-                    name: name.to_owned(),
-                });
-            }
+        Self::from_keras_name(name).ok_or_else(|| Error::UnknownActivation {
+            name: name.to_owned(),
         })
     }
 }
@@ -123,22 +87,9 @@ impl<T: Float> Activation<T> for BuiltinActivation<T> {
     }
 }
 
-macro_rules! from_activation {
-    ($($variant:ident($ty:ty)),*) => {$(
-        impl<T> From<$ty> for BuiltinActivation<T> {
-            fn from(activation: $ty) -> Self {
-                Self::$variant(activation)
-            }
-        }
-    )*};
+impl<T: Float> From<ActivationSpec> for BuiltinActivation<T> {
+    /// As [`ActivationSpec::to_builtin`].
+    fn from(spec: ActivationSpec) -> Self {
+        spec.to_builtin()
+    }
 }
-
-from_activation!(
-    Sigmoid(Sigmoid),
-    Tanh(Tanh),
-    Relu(Relu),
-    LeakyRelu(LeakyRelu<T>),
-    Elu(Elu<T>),
-    Linear(Linear),
-    Softmax(Softmax)
-);

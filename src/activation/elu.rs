@@ -1,7 +1,9 @@
 //! The exponential linear unit.
 
-use super::{Activation, constant};
-use crate::simd::{self, Native};
+use super::kernel;
+use super::{Activation, BuiltinActivation, KerasName, Parameters, constant};
+use crate::precision::widen;
+use crate::simd;
 use num_traits::Float;
 
 /// The exponential linear unit: `x` for `x > 0`, `alpha · (e^x - 1)`
@@ -74,6 +76,20 @@ impl<T: Float> Default for Elu<T> {
     }
 }
 
+impl<T: Float> Parameters<T> for Elu<T> {
+    type Values = [T; 1];
+
+    fn keras_default() -> Self {
+        Self::default()
+    }
+    fn values(&self) -> [T; 1] {
+        [self.alpha]
+    }
+    fn from_values([alpha]: [T; 1]) -> Self {
+        Self::new(alpha)
+    }
+}
+
 impl<T: Float> Activation<T> for Elu<T> {
     fn apply(&self, x: T) -> T {
         if x > T::zero() {
@@ -93,15 +109,14 @@ impl<T: Float> Activation<T> for Elu<T> {
     }
 
     fn apply_slice(&self, xs: &mut [T]) {
-        // `to_f64` is exact for the f32 and f64 alphas the kernels take.
-        let alpha = self.alpha.to_f64().unwrap_or(f64::NAN);
-        match simd::native(xs) {
-            Native::F32(xs) => (simd::f32_kernels().elu)(xs, alpha as f32),
-            Native::F64(xs) => (simd::f64_kernels().elu)(xs, alpha),
-            #[cfg(feature = "half")]
-            Native::Half(xs) => xs.map(|xs| (simd::f32_kernels().elu)(xs, alpha as f32)),
-            Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
-        }
+        // Exact for the f32 and f64 alphas the kernels take.
+        let alpha = widen(self.alpha);
+        kernel::map_in_place(
+            xs,
+            |xs| (simd::f32_kernels().elu)(xs, alpha as f32),
+            |xs| (simd::f64_kernels().elu)(xs, alpha),
+            |x| self.apply(x),
+        );
     }
 
     /// Element-wise: the whole block at once.
@@ -110,11 +125,11 @@ impl<T: Float> Activation<T> for Elu<T> {
     }
 
     fn name(&self) -> &'static str {
-        "elu"
+        Self::NAME
     }
 
-    fn builtin(&self) -> Option<crate::BuiltinActivation<T>> {
-        Some(crate::BuiltinActivation::Elu(*self))
+    fn builtin(&self) -> Option<BuiltinActivation<T>> {
+        Some((*self).into())
     }
 }
 

@@ -1,7 +1,9 @@
 //! The leaky rectified linear unit.
 
-use super::{Activation, constant};
-use crate::simd::{self, Native};
+use super::kernel;
+use super::{Activation, BuiltinActivation, KerasName, Parameters, constant};
+use crate::precision::{narrow, widen};
+use crate::simd;
 use num_traits::Float;
 
 /// The leaky ReLU: `x` for `x > 0`, `slope · x` otherwise.
@@ -82,6 +84,22 @@ impl<T: Float> Default for LeakyRelu<T> {
     }
 }
 
+impl<T: Float> Parameters<T> for LeakyRelu<T> {
+    type Values = [T; 1];
+
+    /// Keras's `activation="leaky_relu"`: slope `0.2` as TensorFlow stores
+    /// it, the `f32` nearest 0.2 (also in `f64` networks).
+    fn keras_default() -> Self {
+        Self::new(narrow(f64::from(0.2_f32)))
+    }
+    fn values(&self) -> [T; 1] {
+        [self.slope]
+    }
+    fn from_values([slope]: [T; 1]) -> Self {
+        Self::new(slope)
+    }
+}
+
 impl<T: Float> Activation<T> for LeakyRelu<T> {
     fn apply(&self, x: T) -> T {
         if x > T::zero() { x } else { self.slope * x }
@@ -92,15 +110,14 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
     }
 
     fn apply_slice(&self, xs: &mut [T]) {
-        // `to_f64` is exact for the f32 and f64 slopes the kernels take.
-        let slope = self.slope.to_f64().unwrap_or(f64::NAN);
-        match simd::native(xs) {
-            Native::F32(xs) => (simd::f32_kernels().leaky_relu)(xs, slope as f32),
-            Native::F64(xs) => (simd::f64_kernels().leaky_relu)(xs, slope),
-            #[cfg(feature = "half")]
-            Native::Half(xs) => xs.map(|xs| (simd::f32_kernels().leaky_relu)(xs, slope as f32)),
-            Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
-        }
+        // Exact for the f32 and f64 slopes the kernels take.
+        let slope = widen(self.slope);
+        kernel::map_in_place(
+            xs,
+            |xs| (simd::f32_kernels().leaky_relu)(xs, slope as f32),
+            |xs| (simd::f64_kernels().leaky_relu)(xs, slope),
+            |x| self.apply(x),
+        );
     }
 
     /// Element-wise: the whole block at once.
@@ -109,11 +126,11 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
     }
 
     fn name(&self) -> &'static str {
-        "leaky_relu"
+        Self::NAME
     }
 
-    fn builtin(&self) -> Option<crate::BuiltinActivation<T>> {
-        Some(crate::BuiltinActivation::LeakyRelu(*self))
+    fn builtin(&self) -> Option<BuiltinActivation<T>> {
+        Some((*self).into())
     }
 }
 

@@ -1,6 +1,6 @@
 //! The identity.
 
-use super::Activation;
+use super::{Activation, BuiltinActivation, KerasName};
 use num_traits::Float;
 
 /// The identity `f(x) = x` (Keras's `"linear"`, i.e. no activation).
@@ -43,6 +43,10 @@ impl<T: Float> Activation<T> for Linear {
     }
 
     fn name(&self) -> &'static str {
-        "linear"
+        Self::NAME
+    }
+
+    fn builtin(&self) -> Option<BuiltinActivation<T>> {
+        Some((*self).into())
     }
 }

@@ -16,16 +16,20 @@
 //! their non-positive branch (`relu' = 0`, `leaky_relu' = slope`,
 //! `elu' = alpha`, `linear' = 1`) and the smooth ones return NaN.
 
-mod builtin;
+pub(crate) mod builtin;
 mod elu;
+mod kernel;
 mod leaky_relu;
 mod linear;
 mod relu;
 mod sigmoid;
 mod softmax;
+mod spec;
+mod table;
 mod tanh;
 
-pub use builtin::BuiltinActivation;
+pub(crate) use builtin::ActivationSpec;
+pub use builtin::{BuiltinActivation, KERAS_NAMES};
 pub use elu::Elu;
 pub use leaky_relu::LeakyRelu;
 pub use linear::Linear;
@@ -212,28 +216,30 @@ pub trait Activation<T: Float>: Debug {
     /// assert_eq!(Elu::new(0.5_f64).builtin(), Some(BuiltinActivation::Elu(Elu::new(0.5))));
     /// ```
     fn builtin(&self) -> Option<BuiltinActivation<T>> {
-        parameterless_builtin::<T, Self>()
+        None
     }
 }
 
-/// The built-in activation of type `A` when it is one without parameters
-/// (the default of [`Activation::builtin`], so that their files need no
-/// override).
-fn parameterless_builtin<T: Float, A: ?Sized>() -> Option<BuiltinActivation<T>> {
-    let id = typeid::of::<A>();
-    if id == typeid::of::<Sigmoid>() {
-        Some(BuiltinActivation::Sigmoid(Sigmoid))
-    } else if id == typeid::of::<Tanh>() {
-        Some(BuiltinActivation::Tanh(Tanh))
-    } else if id == typeid::of::<Relu>() {
-        Some(BuiltinActivation::Relu(Relu))
-    } else if id == typeid::of::<Linear>() {
-        Some(BuiltinActivation::Linear(Linear))
-    } else if id == typeid::of::<Softmax>() {
-        Some(BuiltinActivation::Softmax(Softmax))
-    } else {
-        None
-    }
+/// The Keras name of a built-in activation, from the name table
+/// (builtin.rs): what its [`Activation::name`] returns.
+pub(crate) trait KerasName {
+    /// The name, e.g. `"leaky_relu"`.
+    const NAME: &'static str;
+}
+
+/// The parameters of a built-in activation, for the name table
+/// (builtin.rs): Keras's default arguments, and the values in the order
+/// the table lists them.
+pub(crate) trait Parameters<T>: Sized {
+    /// The values, `[T; n]`.
+    type Values;
+    /// The function with the arguments Keras uses when a layer names it
+    /// by string.
+    fn keras_default() -> Self;
+    /// The parameter values.
+    fn values(&self) -> Self::Values;
+    /// The function with these parameter values.
+    fn from_values(values: Self::Values) -> Self;
 }
 
 impl<T: Float, A: Activation<T> + ?Sized> Activation<T> for Box<A> {

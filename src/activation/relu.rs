@@ -1,7 +1,8 @@
 //! The rectified linear unit.
 
-use super::Activation;
-use crate::simd::{self, Native};
+use super::kernel;
+use super::{Activation, BuiltinActivation, KerasName};
+use crate::simd;
 use num_traits::Float;
 
 /// The rectified linear unit `relu(x) = max(0, x)`.
@@ -46,13 +47,12 @@ impl<T: Float> Activation<T> for Relu {
     }
 
     fn apply_slice(&self, xs: &mut [T]) {
-        match simd::native(xs) {
-            Native::F32(xs) => (simd::f32_kernels().relu)(xs),
-            Native::F64(xs) => (simd::f64_kernels().relu)(xs),
-            #[cfg(feature = "half")]
-            Native::Half(xs) => xs.map(simd::f32_kernels().relu),
-            Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
-        }
+        kernel::map_in_place(
+            xs,
+            simd::f32_kernels().relu,
+            simd::f64_kernels().relu,
+            |x| self.apply(x),
+        );
     }
 
     /// Element-wise: the whole block at once.
@@ -61,6 +61,10 @@ impl<T: Float> Activation<T> for Relu {
     }
 
     fn name(&self) -> &'static str {
-        "relu"
+        Self::NAME
+    }
+
+    fn builtin(&self) -> Option<BuiltinActivation<T>> {
+        Some((*self).into())
     }
 }

@@ -1,7 +1,8 @@
 //! The logistic sigmoid, `σ(x) = 1 / (1 + e^(-x))`.
 
-use super::Activation;
-use crate::simd::{self, Native};
+use super::kernel;
+use super::{Activation, BuiltinActivation, KerasName};
+use crate::simd;
 use num_traits::Float;
 
 /// The logistic sigmoid `σ(x) = 1 / (1 + e^(-x))`, squashing any real to
@@ -55,13 +56,12 @@ impl<T: Float> Activation<T> for Sigmoid {
     }
 
     fn apply_slice(&self, xs: &mut [T]) {
-        match simd::native(xs) {
-            Native::F32(xs) => (simd::f32_kernels().sigmoid)(xs),
-            Native::F64(xs) => (simd::f64_kernels().sigmoid)(xs),
-            #[cfg(feature = "half")]
-            Native::Half(xs) => xs.map(simd::f32_kernels().sigmoid),
-            Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
-        }
+        kernel::map_in_place(
+            xs,
+            simd::f32_kernels().sigmoid,
+            simd::f64_kernels().sigmoid,
+            |x| self.apply(x),
+        );
     }
 
     /// Element-wise: the whole block at once.
@@ -70,6 +70,10 @@ impl<T: Float> Activation<T> for Sigmoid {
     }
 
     fn name(&self) -> &'static str {
-        "sigmoid"
+        Self::NAME
+    }
+
+    fn builtin(&self) -> Option<BuiltinActivation<T>> {
+        Some((*self).into())
     }
 }

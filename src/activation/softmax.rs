@@ -1,6 +1,6 @@
 //! Softmax over the last axis.
 
-use super::Activation;
+use super::{Activation, BuiltinActivation, KerasName};
 use crate::error::{Error, check_shape};
 use crate::simd::{self, Native};
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -169,6 +169,10 @@ impl<T: Float> Activation<T> for Softmax {
     }
 
     fn name(&self) -> &'static str {
-        "softmax"
+        Self::NAME
+    }
+
+    fn builtin(&self) -> Option<BuiltinActivation<T>> {
+        Some((*self).into())
     }
 }

@@ -1,7 +1,8 @@
 //! The hyperbolic tangent.
 
-use super::{Activation, constant};
-use crate::simd::{self, Native};
+use super::kernel;
+use super::{Activation, BuiltinActivation, KerasName, constant};
+use crate::simd;
 use num_traits::Float;
 
 /// The hyperbolic tangent `tanh(x) = (e^x - e^(-x)) / (e^x + e^(-x))`,
@@ -44,13 +45,12 @@ impl<T: Float> Activation<T> for Tanh {
     }
 
     fn apply_slice(&self, xs: &mut [T]) {
-        match simd::native(xs) {
-            Native::F32(xs) => (simd::f32_kernels().tanh)(xs),
-            Native::F64(xs) => (simd::f64_kernels().tanh)(xs),
-            #[cfg(feature = "half")]
-            Native::Half(xs) => xs.map(simd::f32_kernels().tanh),
-            Native::Other(xs) => xs.iter_mut().for_each(|x| *x = self.apply(*x)),
-        }
+        kernel::map_in_place(
+            xs,
+            simd::f32_kernels().tanh,
+            simd::f64_kernels().tanh,
+            |x| self.apply(x),
+        );
     }
 
     /// Element-wise: the whole block at once.
@@ -59,6 +59,10 @@ impl<T: Float> Activation<T> for Tanh {
     }
 
     fn name(&self) -> &'static str {
-        "tanh"
+        Self::NAME
+    }
+
+    fn builtin(&self) -> Option<BuiltinActivation<T>> {
+        Some((*self).into())
     }
 }

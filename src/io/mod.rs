@@ -78,12 +78,10 @@ mod spec;
 
 pub use spec::{ActivationSpec, FORMAT_VERSION, LayerSpec, ModelSpec};
 
-pub(crate) use spec::describe_activation;
-
 use self::safetensors::{Header, Storage};
 use crate::error::Error;
-use crate::{BuiltinActivation, Dense, Element, Layer, Maxout, Sequential};
-use ndarray::{Array1, Array2, Array3};
+use crate::layer::Weights;
+use crate::{Element, Layer, Sequential};
 use spec::format_error;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -301,32 +299,8 @@ impl<T: Element> Sequential<T> {
             .into_iter();
         let mut model = Sequential::new();
         for layer in &spec.layers {
-            let kernel = weights.next().unwrap_or_default();
-            let bias = weights.next().unwrap_or_default();
-            match *layer {
-                LayerSpec::Dense {
-                    inputs,
-                    units,
-                    activation,
-                } => {
-                    let kernel = Array2::from_shape_vec((inputs, units), kernel);
-                    let activation: BuiltinActivation<T> = activation.to_builtin();
-                    let bias = Array1::from_vec(bias);
-                    model.add(Dense::new(kernel.map_err(shape_bug)?, bias, activation)?)?;
-                }
-                LayerSpec::Maxout {
-                    inputs,
-                    units,
-                    pieces,
-                } => {
-                    let kernels = Array3::from_shape_vec((pieces, inputs, units), kernel);
-                    let biases = Array2::from_shape_vec((pieces, units), bias);
-                    model.add(Maxout::new(
-                        kernels.map_err(shape_bug)?,
-                        biases.map_err(shape_bug)?,
-                    )?)?;
-                }
-            }
+            let arrays = weights.by_ref().take(2).collect();
+            model.add_boxed(layer.build(Weights::Given(arrays))?)?;
         }
         Ok(model)
     }
@@ -520,15 +494,6 @@ fn in_file(error: Error, what: &str) -> Error {
         },
         other => other,
     }
-}
-
-/// Shapes are checked before arrays are built, so this cannot happen.
-fn shape_bug(error: ndarray::ShapeError) -> Error {
-    format_error(
-        "weights",
-        "values that fill the checked shape",
-        error.to_string(),
-    )
 }
 
 /// An [`Error::Io`] for `path`.

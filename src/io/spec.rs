@@ -1,11 +1,17 @@
-//! The architecture description: [`ModelSpec`], [`LayerSpec`] and
-//! [`ActivationSpec`], with their JSON form.
+//! The architecture description [`ModelSpec`] and its JSON form. Its
+//! parts are described where they live: [`LayerSpec`] in the layer module,
+//! [`ActivationSpec`] in the activation module's name table.
 
-use crate::activation::{Activation, BuiltinActivation, Elu, LeakyRelu};
-use crate::error::Error;
-use crate::{Dense, Element, Maxout, Sequential};
-use num_traits::Float;
-use serde_json::{Map, Value};
+pub use crate::activation::builtin::ActivationSpec;
+pub use crate::layer::spec::LayerSpec;
+
+// Until the npz and safetensors readers take these from their homes.
+pub(crate) use crate::error::{format_error, shorten};
+pub(crate) use crate::layer::spec::checked_product;
+
+use crate::error::{Error, serde_cause};
+use crate::layer::Weights;
+use crate::{Element, Sequential};
 
 /// The version of the file layout and of the JSON description that this
 /// crate writes. Files with a larger version are refused.
@@ -26,10 +32,10 @@ pub const FORMAT_VERSION: u32 = 1;
 /// [`Sequential::spec`] describes a model, [`ModelSpec::build`] builds an
 /// untrained one, and [`to_json`](ModelSpec::to_json) /
 /// [`from_json`](ModelSpec::from_json) give the JSON that
-/// [`Sequential::save`] stores (see `docs/file-format.md`). With the
-/// `serde` feature the three spec types implement `Serialize` and
-/// `Deserialize` in the same layout, so a model's shape can live in a
-/// configuration file of any serde format.
+/// [`Sequential::save`] stores (see `docs/file-format.md`). The three spec
+/// types implement serde's `Serialize` and `Deserialize` in the same
+/// layout, so a model's shape can live in a configuration file of any
+/// serde format.
 ///
 /// # Example
 ///
@@ -48,471 +54,29 @@ pub const FORMAT_VERSION: u32 = 1;
 /// assert_eq!(ModelSpec::from_json(&json)?, spec);
 /// # Ok::<(), neurite::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(deny_unknown_fields)
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModelSpec {
     /// The layout version ([`FORMAT_VERSION`] for descriptions made by this
     /// crate; optional in JSON, where it defaults to that).
-    #[cfg_attr(feature = "serde", serde(default = "current_format_version"))]
+    #[serde(default = "current_format_version")]
     pub format_version: u32,
     /// The version of neurite that wrote the description, for the record
     /// (not checked when loading). `None` in hand-written descriptions.
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crate_version: Option<String>,
     /// The element type of the weights: `"float32"`, `"float64"`, or for
     /// other types their [`std::any::type_name`]. [`Sequential::load`]
     /// requires its own type here; [`build`](ModelSpec::build) ignores it.
     /// `None` in hand-written descriptions.
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dtype: Option<String>,
     /// The layers, first to last.
     pub layers: Vec<LayerSpec>,
 }
 
-#[cfg(feature = "serde")]
 fn current_format_version() -> u32 {
     FORMAT_VERSION
-}
-
-/// One layer of a [`ModelSpec`]: its type and sizes, and for [`Dense`]
-/// its activation with the activation's parameters.
-///
-/// In JSON the type is the `"kind"` field:
-/// `{"kind": "Dense", "inputs": 4, "units": 8, "activation": {"name": "relu"}}`,
-/// `{"kind": "Maxout", "inputs": 8, "units": 3, "pieces": 2}`.
-///
-/// # Example
-///
-/// ```
-/// use neurite::io::{ActivationSpec, LayerSpec};
-/// use neurite::{Dense, Layer, Relu};
-///
-/// let layer = Dense::<f64, _>::glorot(4, 8, Relu, 0)?;
-/// let spec = layer.spec().expect("a built-in activation");
-/// assert_eq!(spec, LayerSpec::Dense { inputs: 4, units: 8, activation: ActivationSpec::Relu });
-/// assert_eq!(spec.weight_shapes(), [vec![4, 8], vec![8]]);
-/// # Ok::<(), neurite::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "kind", deny_unknown_fields)
-)]
-#[non_exhaustive]
-pub enum LayerSpec {
-    /// A [`Dense`] layer with a built-in activation.
-    Dense {
-        /// Input features.
-        inputs: usize,
-        /// Units (output features).
-        units: usize,
-        /// The activation after the affine part.
-        activation: ActivationSpec,
-    },
-    /// A [`Maxout`] layer.
-    Maxout {
-        /// Input features.
-        inputs: usize,
-        /// Units (output features).
-        units: usize,
-        /// Affine pieces per unit, `k`.
-        pieces: usize,
-    },
-}
-
-/// A built-in activation with its parameters, in a form that does not
-/// depend on the element type: the parameters are `f64`s (the exact value
-/// of an `f32` or `f64` parameter, so converting back is exact).
-///
-/// In JSON the function is the `"name"` field (Keras's names):
-/// `{"name": "relu"}`, `{"name": "leaky_relu", "slope": 0.2}`,
-/// `{"name": "elu", "alpha": 1.0}`.
-///
-/// # Example
-///
-/// ```
-/// use neurite::io::ActivationSpec;
-/// use neurite::{Activation, BuiltinActivation, LeakyRelu};
-///
-/// let spec = ActivationSpec::from(BuiltinActivation::from(LeakyRelu::new(0.1_f32)));
-/// assert_eq!(spec, ActivationSpec::LeakyRelu { slope: f64::from(0.1_f32) });
-/// let back: BuiltinActivation<f32> = spec.to_builtin();
-/// assert_eq!(back.apply(-1.0), -0.1_f32);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "name", rename_all = "snake_case", try_from = "RawActivation")
-)]
-#[non_exhaustive]
-pub enum ActivationSpec {
-    /// [`Sigmoid`](crate::Sigmoid).
-    Sigmoid,
-    /// [`Tanh`](crate::Tanh).
-    Tanh,
-    /// [`Relu`](crate::Relu).
-    Relu,
-    /// [`LeakyRelu`] with its slope for negative inputs.
-    LeakyRelu {
-        /// The slope for negative inputs.
-        slope: f64,
-    },
-    /// [`Elu`] with its `alpha`.
-    Elu {
-        /// The negative saturation value.
-        alpha: f64,
-    },
-    /// [`Linear`](crate::Linear).
-    Linear,
-    /// [`Softmax`](crate::Softmax).
-    Softmax,
-}
-
-/// What serde reads for an [`ActivationSpec`]: the derive for an
-/// internally tagged enum would ignore unknown fields of the variants
-/// without parameters, so the checks are those of
-/// [`ModelSpec::from_json`].
-#[cfg(feature = "serde")]
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawActivation {
-    name: String,
-    slope: Option<f64>,
-    alpha: Option<f64>,
-}
-
-#[cfg(feature = "serde")]
-impl TryFrom<RawActivation> for ActivationSpec {
-    type Error = Error;
-
-    fn try_from(raw: RawActivation) -> Result<Self, Error> {
-        let mut map = Map::new();
-        map.insert("name".into(), Value::from(raw.name));
-        if let Some(slope) = raw.slope {
-            map.insert("slope".into(), number(slope));
-        }
-        if let Some(alpha) = raw.alpha {
-            map.insert("alpha".into(), number(alpha));
-        }
-        Self::from_value(&Value::Object(map), "activation")
-    }
-}
-
-impl ActivationSpec {
-    /// The Keras name of the function (`"relu"`, `"leaky_relu"`, …), as in
-    /// the JSON form.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use neurite::io::ActivationSpec;
-    ///
-    /// assert_eq!(ActivationSpec::Elu { alpha: 1.0 }.name(), "elu");
-    /// ```
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Sigmoid => "sigmoid",
-            Self::Tanh => "tanh",
-            Self::Relu => "relu",
-            Self::LeakyRelu { .. } => "leaky_relu",
-            Self::Elu { .. } => "elu",
-            Self::Linear => "linear",
-            Self::Softmax => "softmax",
-        }
-    }
-
-    /// The activation in the element type `T`. Parameters are converted
-    /// with `T::from(f64)`: exact for a parameter that came from a `T`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use neurite::io::ActivationSpec;
-    /// use neurite::{Activation, BuiltinActivation};
-    ///
-    /// let elu: BuiltinActivation<f64> = ActivationSpec::Elu { alpha: 0.5 }.to_builtin();
-    /// assert_eq!(elu.apply(f64::NEG_INFINITY), -0.5);
-    /// ```
-    pub fn to_builtin<T: Float>(&self) -> BuiltinActivation<T> {
-        let convert = |value: f64| T::from(value).unwrap_or_else(T::nan);
-        match *self {
-            Self::Sigmoid => BuiltinActivation::Sigmoid(crate::Sigmoid),
-            Self::Tanh => BuiltinActivation::Tanh(crate::Tanh),
-            Self::Relu => BuiltinActivation::Relu(crate::Relu),
-            Self::LeakyRelu { slope } => {
-                BuiltinActivation::LeakyRelu(LeakyRelu::new(convert(slope)))
-            }
-            Self::Elu { alpha } => BuiltinActivation::Elu(Elu::new(convert(alpha))),
-            Self::Linear => BuiltinActivation::Linear(crate::Linear),
-            Self::Softmax => BuiltinActivation::Softmax(crate::Softmax),
-        }
-    }
-
-    /// The parameter, if the function has one: `("slope", value)` or
-    /// `("alpha", value)`.
-    fn parameter(&self) -> Option<(&'static str, f64)> {
-        match *self {
-            Self::LeakyRelu { slope } => Some(("slope", slope)),
-            Self::Elu { alpha } => Some(("alpha", alpha)),
-            _ => None,
-        }
-    }
-
-    fn to_value(self) -> Value {
-        let mut map = Map::new();
-        map.insert("name".into(), Value::from(self.name()));
-        if let Some((key, value)) = self.parameter() {
-            map.insert(key.into(), number(value));
-        }
-        Value::Object(map)
-    }
-
-    fn from_value(value: &Value, what: &str) -> Result<Self, Error> {
-        let map = object(value, what)?;
-        let name = string_field(map, "name", what)?;
-        let (spec, allowed): (Self, &[&str]) = match name {
-            "sigmoid" => (Self::Sigmoid, &["name"]),
-            "tanh" => (Self::Tanh, &["name"]),
-            "relu" => (Self::Relu, &["name"]),
-            "linear" => (Self::Linear, &["name"]),
-            "softmax" => (Self::Softmax, &["name"]),
-            "leaky_relu" => (
-                Self::LeakyRelu {
-                    slope: float_field(map, "slope", what)?,
-                },
-                &["name", "slope"],
-            ),
-            "elu" => (
-                Self::Elu {
-                    alpha: float_field(map, "alpha", what)?,
-                },
-                &["name", "alpha"],
-            ),
-            _ => {
-                return Err(Error::UnknownActivation {
-                    name: shorten(name),
-                });
-            }
-        };
-        only_keys(map, allowed, what)?;
-        Ok(spec)
-    }
-}
-
-impl<T: Float> From<BuiltinActivation<T>> for ActivationSpec {
-    /// The description of a built-in activation; parameters are widened to
-    /// `f64` (exactly, for `f32` and `f64`).
-    fn from(activation: BuiltinActivation<T>) -> Self {
-        let widen = |value: T| value.to_f64().unwrap_or(f64::NAN);
-        match activation {
-            BuiltinActivation::Sigmoid(_) => Self::Sigmoid,
-            BuiltinActivation::Tanh(_) => Self::Tanh,
-            BuiltinActivation::Relu(_) => Self::Relu,
-            BuiltinActivation::LeakyRelu(f) => Self::LeakyRelu {
-                slope: widen(f.slope()),
-            },
-            BuiltinActivation::Elu(f) => Self::Elu {
-                alpha: widen(f.alpha()),
-            },
-            BuiltinActivation::Linear(_) => Self::Linear,
-            BuiltinActivation::Softmax(_) => Self::Softmax,
-        }
-    }
-}
-
-impl<T: Float> From<ActivationSpec> for BuiltinActivation<T> {
-    /// As [`ActivationSpec::to_builtin`].
-    fn from(spec: ActivationSpec) -> Self {
-        spec.to_builtin()
-    }
-}
-
-impl LayerSpec {
-    /// The layer type's name, as [`Layer::class_name`](crate::Layer::class_name)
-    /// gives it and as the JSON `"kind"` field holds it.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use neurite::io::LayerSpec;
-    ///
-    /// assert_eq!(LayerSpec::Maxout { inputs: 2, units: 1, pieces: 2 }.kind(), "Maxout");
-    /// ```
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Dense { .. } => "Dense",
-            Self::Maxout { .. } => "Maxout",
-        }
-    }
-
-    /// Input features.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use neurite::io::LayerSpec;
-    ///
-    /// assert_eq!(LayerSpec::Maxout { inputs: 2, units: 1, pieces: 2 }.inputs(), 2);
-    /// ```
-    pub fn inputs(&self) -> usize {
-        match *self {
-            Self::Dense { inputs, .. } | Self::Maxout { inputs, .. } => inputs,
-        }
-    }
-
-    /// Units (output features).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use neurite::io::LayerSpec;
-    ///
-    /// assert_eq!(LayerSpec::Maxout { inputs: 2, units: 1, pieces: 2 }.units(), 1);
-    /// ```
-    pub fn units(&self) -> usize {
-        match *self {
-            Self::Dense { units, .. } | Self::Maxout { units, .. } => units,
-        }
-    }
-
-    /// The shapes of the layer's weight arrays, as
-    /// [`Layer::weight_shapes`](crate::Layer::weight_shapes) gives them:
-    /// kernel then bias.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use neurite::io::LayerSpec;
-    ///
-    /// let maxout = LayerSpec::Maxout { inputs: 4, units: 3, pieces: 2 };
-    /// assert_eq!(maxout.weight_shapes(), [vec![2, 4, 3], vec![2, 3]]);
-    /// ```
-    pub fn weight_shapes(&self) -> Vec<Vec<usize>> {
-        match *self {
-            Self::Dense { inputs, units, .. } => vec![vec![inputs, units], vec![units]],
-            Self::Maxout {
-                inputs,
-                units,
-                pieces,
-            } => vec![vec![pieces, inputs, units], vec![pieces, units]],
-        }
-    }
-
-    /// The number of parameters, or `None` if it overflows `usize`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use neurite::io::{ActivationSpec, LayerSpec};
-    ///
-    /// let dense = LayerSpec::Dense { inputs: 2, units: 3, activation: ActivationSpec::Relu };
-    /// assert_eq!(dense.param_count(), Some(9));
-    /// ```
-    pub fn param_count(&self) -> Option<usize> {
-        self.weight_shapes().iter().try_fold(0_usize, |sum, shape| {
-            sum.checked_add(checked_product(shape)?)
-        })
-    }
-
-    /// Checks the sizes (at least 1, a parameter count that fits in
-    /// `usize`) and the activation's parameters (finite: JSON has no NaN).
-    fn validate(&self, what: &str) -> Result<(), Error> {
-        let mut sizes = vec![("inputs", self.inputs()), ("units", self.units())];
-        if let Self::Maxout { pieces, .. } = *self {
-            sizes.push(("pieces", pieces));
-        }
-        for (name, value) in sizes {
-            if value == 0 {
-                return Err(format_error(
-                    &format!("{what} {name}"),
-                    "at least 1",
-                    "0".to_owned(),
-                ));
-            }
-        }
-        if self.param_count().is_none() {
-            return Err(format_error(
-                &format!("{what} sizes"),
-                "a parameter count that fits in memory",
-                format!("{:?}", self.weight_shapes()),
-            ));
-        }
-        if let Self::Dense { activation, .. } = self
-            && let Some((name, value)) = activation.parameter()
-            && !value.is_finite()
-        {
-            return Err(format_error(
-                &format!("{what} activation {}", activation.name()),
-                &format!("a finite {name} (JSON has no NaN or infinity)"),
-                value.to_string(),
-            ));
-        }
-        Ok(())
-    }
-
-    fn to_value(self) -> Value {
-        let mut map = Map::new();
-        map.insert("kind".into(), Value::from(self.kind()));
-        map.insert("inputs".into(), Value::from(self.inputs()));
-        map.insert("units".into(), Value::from(self.units()));
-        match self {
-            Self::Dense { activation, .. } => {
-                map.insert("activation".into(), activation.to_value());
-            }
-            Self::Maxout { pieces, .. } => {
-                map.insert("pieces".into(), Value::from(pieces));
-            }
-        }
-        Value::Object(map)
-    }
-
-    fn from_value(value: &Value, what: &str) -> Result<Self, Error> {
-        let map = object(value, what)?;
-        let kind = string_field(map, "kind", what)?;
-        let inputs = size_field(map, "inputs", what)?;
-        let units = size_field(map, "units", what)?;
-        match kind {
-            "Dense" => {
-                only_keys(map, &["kind", "inputs", "units", "activation"], what)?;
-                let activation = map
-                    .get("activation")
-                    .ok_or_else(|| missing(what, "activation"))?;
-                Ok(Self::Dense {
-                    inputs,
-                    units,
-                    activation: ActivationSpec::from_value(
-                        activation,
-                        &format!("{what} activation"),
-                    )?,
-                })
-            }
-            "Maxout" => {
-                only_keys(map, &["kind", "inputs", "units", "pieces"], what)?;
-                Ok(Self::Maxout {
-                    inputs,
-                    units,
-                    pieces: size_field(map, "pieces", what)?,
-                })
-            }
-            _ => Err(format_error(
-                &format!("{what} kind"),
-                "\"Dense\" or \"Maxout\"",
-                format!("{:?}", shorten(kind)),
-            )),
-        }
-    }
 }
 
 impl ModelSpec {
@@ -642,23 +206,7 @@ impl ModelSpec {
         let mut model = Sequential::new();
         for (i, layer) in self.layers.iter().enumerate() {
             let seed = seed.wrapping_add(i as u64);
-            match *layer {
-                LayerSpec::Dense {
-                    inputs,
-                    units,
-                    activation,
-                } => {
-                    let activation: BuiltinActivation<T> = activation.to_builtin();
-                    model.add(Dense::glorot(inputs, units, activation, seed)?)?;
-                }
-                LayerSpec::Maxout {
-                    inputs,
-                    units,
-                    pieces,
-                } => {
-                    model.add(Maxout::<T>::glorot(pieces, inputs, units, seed)?)?;
-                }
-            }
+            model.add_boxed(layer.build(Weights::Glorot(seed))?)?;
         }
         Ok(model)
     }
@@ -682,17 +230,10 @@ impl ModelSpec {
     /// );
     /// ```
     pub fn to_json(&self) -> String {
-        let mut map = Map::new();
-        map.insert("format_version".into(), Value::from(self.format_version));
-        if let Some(version) = &self.crate_version {
-            map.insert("crate_version".into(), Value::from(version.as_str()));
-        }
-        if let Some(dtype) = &self.dtype {
-            map.insert("dtype".into(), Value::from(dtype.as_str()));
-        }
-        let layers = self.layers.iter().map(|layer| layer.to_value()).collect();
-        map.insert("layers".into(), Value::Array(layers));
-        Value::Object(map).to_string()
+        // Through a `Value`, whose maps keep their keys sorted. Turning
+        // these types into a `Value` cannot fail (every map key is a
+        // string), so the empty fallback is never taken.
+        serde_json::to_value(self).map_or_else(|_| String::new(), |value| value.to_string())
     }
 
     /// Parses the JSON form. Only the known keys are accepted, each with
@@ -720,48 +261,16 @@ impl ModelSpec {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        let value: Value = serde_json::from_str(json).map_err(|error| {
-            format_error(
-                "model description",
-                "JSON",
-                format!("invalid JSON ({error})"),
-            )
-        })?;
-        let what = "model description";
-        let map = object(&value, what)?;
-        only_keys(
-            map,
-            &["format_version", "crate_version", "dtype", "layers"],
-            what,
-        )?;
-        let format_version = match map.get("format_version") {
-            None => FORMAT_VERSION,
-            Some(value) => value
-                .as_u64()
-                .and_then(|v| u32::try_from(v).ok())
-                .ok_or_else(|| format_error("format_version", "an integer", describe(value)))?,
-        };
-        let optional_string = |key: &str| match map.get(key) {
-            None => Ok(None),
-            Some(Value::String(text)) => Ok(Some(text.clone())),
-            Some(other) => Err(format_error(key, "a string", describe(other))),
-        };
-        let crate_version = optional_string("crate_version")?;
-        let dtype = optional_string("dtype")?;
-        let layers = match map.get("layers") {
-            Some(Value::Array(layers)) => layers
-                .iter()
-                .enumerate()
-                .map(|(i, layer)| LayerSpec::from_value(layer, &format!("layer {i}")))
-                .collect::<Result<Vec<_>, _>>()?,
-            Some(other) => return Err(format_error("layers", "an array", describe(other))),
-            None => return Err(missing(what, "layers")),
-        };
-        Ok(Self {
-            format_version,
-            crate_version,
-            dtype,
-            layers,
+        serde_cause();
+        serde_json::from_str(json).map_err(|error| {
+            // An activation's own check keeps its typed error.
+            serde_cause().unwrap_or_else(|| {
+                let expected = match error.classify() {
+                    serde_json::error::Category::Data => "the layout of docs/file-format.md",
+                    _ => "JSON",
+                };
+                format_error("model description", expected, error.to_string())
+            })
         })
     }
 }
@@ -813,123 +322,84 @@ impl<T: Element> Sequential<T> {
     }
 }
 
-/// `activation.builtin()` for a layer's activation, as a description.
-pub(crate) fn describe_activation<T: Float, A: Activation<T> + ?Sized>(
-    activation: &A,
-) -> Option<ActivationSpec> {
-    activation.builtin().map(ActivationSpec::from)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The product of the sizes, or `None` on overflow.
-pub(crate) fn checked_product(shape: &[usize]) -> Option<usize> {
-    shape
-        .iter()
-        .try_fold(1_usize, |product, &size| product.checked_mul(size))
-}
-
-/// An [`Error::Format`].
-pub(crate) fn format_error(what: &str, expected: &str, found: String) -> Error {
-    Error::Format {
-        what: what.to_owned(),
-        expected: expected.to_owned(),
-        found,
+    /// A one-layer description whose Dense layer has `layer_extra` and whose
+    /// activation is `activation`.
+    fn dense(activation: &str, layer_extra: &str) -> String {
+        format!(
+            r#"{{"layers": [{{"kind": "Dense", "inputs": 2, "units": 1{layer_extra}, "activation": {activation}}}]}}"#
+        )
     }
-}
 
-/// At most 64 characters of a string from a file, for messages.
-pub(crate) fn shorten(text: &str) -> String {
-    match text.char_indices().nth(64) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
+    fn format_what(json: &str) -> String {
+        match ModelSpec::from_json(json) {
+            Err(Error::Format { what, .. }) => what,
+            other => panic!("expected a format error for {json}, got {other:?}"),
+        }
     }
-}
 
-/// A JSON value in a message: its type, and the value if short.
-fn describe(value: &Value) -> String {
-    let kind = match value {
-        Value::Null => return "null".to_owned(),
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    };
-    let text = value.to_string();
-    if text.len() <= 64 {
-        format!("{kind} ({text})")
-    } else {
-        kind.to_owned()
+    #[test]
+    fn every_built_in_survives_json() {
+        for name in crate::activation::KERAS_NAMES {
+            let activation: ActivationSpec = name
+                .parse::<crate::BuiltinActivation<f64>>()
+                .unwrap()
+                .into();
+            let spec = ModelSpec::new(vec![LayerSpec::Dense {
+                inputs: 3,
+                units: 2,
+                activation,
+            }]);
+            assert_eq!(
+                ModelSpec::from_json(&spec.to_json()).unwrap(),
+                spec,
+                "{name}"
+            );
+        }
     }
-}
 
-/// An `f64` as a JSON number (finite values only reach this: `validate`
-/// refuses the others before anything is written).
-fn number(value: f64) -> Value {
-    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
-}
-
-fn object<'a>(value: &'a Value, what: &str) -> Result<&'a Map<String, Value>, Error> {
-    value
-        .as_object()
-        .ok_or_else(|| format_error(what, "a JSON object", describe(value)))
-}
-
-fn missing(what: &str, key: &str) -> Error {
-    format_error(
-        &format!("{what} field {key:?}"),
-        "present",
-        "missing".to_owned(),
-    )
-}
-
-fn only_keys(map: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<(), Error> {
-    match map.keys().find(|key| !allowed.contains(&key.as_str())) {
-        None => Ok(()),
-        Some(key) => Err(format_error(
-            &format!("{what} field {:?}", shorten(key)),
-            &format!("one of {allowed:?}"),
-            "an unknown field".to_owned(),
-        )),
+    #[test]
+    fn stray_fields_are_refused_at_every_level() {
+        assert!(format_what(r#"{"layers": [], "colour": 1}"#).contains("model description"));
+        assert!(format_what(&dense(r#"{"name": "relu"}"#, r#", "colour": 1"#)).contains("model"));
+        let what = format_what(&dense(r#"{"name": "relu", "slope": 0.1}"#, ""));
+        assert!(what.contains("\"slope\""), "{what}");
+        let what = format_what(&dense(r#"{"name": "elu", "alpha": 1, "beta": 2}"#, ""));
+        assert!(what.contains("\"beta\""), "{what}");
     }
-}
 
-fn string_field<'a>(map: &'a Map<String, Value>, key: &str, what: &str) -> Result<&'a str, Error> {
-    match map.get(key) {
-        Some(Value::String(text)) => Ok(text),
-        Some(other) => Err(format_error(
-            &format!("{what} field {key:?}"),
-            "a string",
-            describe(other),
-        )),
-        None => Err(missing(what, key)),
+    #[test]
+    fn wrong_types_and_missing_fields_say_what_was_found() {
+        match ModelSpec::from_json(&dense(r#"{"name": "elu", "alpha": "one"}"#, "")) {
+            Err(Error::Format { what, found, .. }) => {
+                assert!(what.contains("\"alpha\""), "{what}");
+                assert!(found.contains("a string"), "{found}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let what = format_what(&dense(r#"{"name": "leaky_relu"}"#, ""));
+        assert!(what.contains("\"slope\""), "{what}");
+        let what = format_what(&dense(r#"{"name": 3}"#, ""));
+        assert!(what.contains("\"name\""), "{what}");
+        assert!(ModelSpec::from_json(r#"{"layers": "none"}"#).is_err());
+        assert!(ModelSpec::from_json(r#"{"layers": [{"kind": "Conv2D"}]}"#).is_err());
+        assert!(ModelSpec::from_json("{").is_err());
     }
-}
 
-fn size_field(map: &Map<String, Value>, key: &str, what: &str) -> Result<usize, Error> {
-    match map.get(key) {
-        Some(value) => value
-            .as_u64()
-            .and_then(|v| usize::try_from(v).ok())
-            .ok_or_else(|| {
-                format_error(
-                    &format!("{what} field {key:?}"),
-                    "a non-negative integer",
-                    describe(value),
-                )
-            }),
-        None => Err(missing(what, key)),
-    }
-}
-
-fn float_field(map: &Map<String, Value>, key: &str, what: &str) -> Result<f64, Error> {
-    match map.get(key) {
-        Some(value) => value.as_f64().ok_or_else(|| {
-            format_error(
-                &format!("{what} field {key:?}"),
-                "a number",
-                describe(value),
-            )
-        }),
-        None => Err(missing(what, key)),
+    #[test]
+    fn an_unknown_name_keeps_its_typed_error_and_the_next_parse_starts_clean() {
+        let swish = dense(r#"{"name": "swishy"}"#, "");
+        assert!(matches!(
+            ModelSpec::from_json(&swish),
+            Err(Error::UnknownActivation { name }) if name == "swishy"
+        ));
+        // A later error without a typed cause is not mistaken for it.
+        assert!(matches!(
+            ModelSpec::from_json(r#"{"layers": 1}"#),
+            Err(Error::Format { .. })
+        ));
     }
 }

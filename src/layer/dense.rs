@@ -200,7 +200,7 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
         Some(crate::io::LayerSpec::Dense {
             inputs: self.kernel.nrows(),
             units: self.kernel.ncols(),
-            activation: crate::io::describe_activation(&self.activation)?,
+            activation: self.activation.builtin()?.into(),
         })
     }
 

@@ -9,11 +9,13 @@
 mod dense;
 mod init;
 mod maxout;
+pub(crate) mod spec;
 
 pub use dense::Dense;
 pub use maxout::Maxout;
 
 pub(crate) use init::SplitMix64;
+pub(crate) use spec::Weights;
 
 use crate::simd::{is_tiny_on_slices, matmul, tiny_affine_rows};
 use crate::{Element, Error};

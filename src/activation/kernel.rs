@@ -1,0 +1,24 @@
+//! Where an element-wise activation hands a slice to the vectorized
+//! kernels.
+
+use crate::simd::{self, Native};
+use num_traits::Float;
+
+/// Applies a function in place: `f32_kernel` to `f32` slices (and, with
+/// the `half` feature, to `f16`/`bf16` slices widened block by block),
+/// `f64_kernel` to `f64` slices, and `scalar` to each value of any other
+/// type.
+pub(crate) fn map_in_place<T: Float>(
+    xs: &mut [T],
+    f32_kernel: impl Fn(&mut [f32]),
+    f64_kernel: impl Fn(&mut [f64]),
+    scalar: impl Fn(T) -> T,
+) {
+    match simd::native(xs) {
+        Native::F32(xs) => f32_kernel(xs),
+        Native::F64(xs) => f64_kernel(xs),
+        #[cfg(feature = "half")]
+        Native::Half(xs) => xs.map(f32_kernel),
+        Native::Other(xs) => xs.iter_mut().for_each(|x| *x = scalar(*x)),
+    }
+}
