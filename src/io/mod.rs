@@ -138,7 +138,7 @@ impl<T: Element> Sequential<T> {
         let path = path.as_ref();
         let metadata = self.model_metadata()?;
         write_atomically_with(path, |file| {
-            self.write_tensors(metadata, file, &|error| io_error(path, &error))
+            self.write_tensors(metadata, file, &|error| Error::io(path, error))
         })
     }
 
@@ -225,7 +225,7 @@ impl<T: Element> Sequential<T> {
         let path = path.as_ref();
         let (mut file, len) = open(path)?;
         Self::read_model(&mut file, len, &path.display().to_string(), &|error| {
-            io_error(path, &error)
+            Error::io(path, error)
         })
     }
 
@@ -369,7 +369,7 @@ impl<T: Element> Sequential<T> {
         });
         let metadata = vec![(WEIGHTS_KEY.to_owned(), info.to_string())];
         write_atomically_with(path, |file| {
-            self.write_tensors(metadata, file, &|error| io_error(path, &error))
+            self.write_tensors(metadata, file, &|error| Error::io(path, error))
         })
     }
 
@@ -409,7 +409,7 @@ impl<T: Element> Sequential<T> {
         let path = path.as_ref();
         let (mut input, len) = open(path)?;
         let what = path.display().to_string();
-        let fail = |error: std::io::Error| io_error(path, &error);
+        let fail = |error: std::io::Error| Error::io(path, error);
         let file = self::safetensors::read_header(&mut input, len, &what, &fail)?;
         let mut expected = Vec::new();
         for (i, layer) in self.layers().enumerate() {
@@ -531,18 +531,9 @@ fn shape_bug(error: ndarray::ShapeError) -> Error {
     )
 }
 
-/// An [`Error::Io`] for `path`.
-fn io_error(path: &Path, error: &std::io::Error) -> Error {
-    Error::Io {
-        path: path.to_path_buf(),
-        kind: error.kind(),
-        message: error.to_string(),
-    }
-}
-
 /// Opens a file for reading, with its length.
 fn open(path: &Path) -> Result<(File, u64), Error> {
-    let fail = |error: std::io::Error| io_error(path, &error);
+    let fail = |error: std::io::Error| Error::io(path, error);
     let file = File::open(path).map_err(fail)?;
     let len = file.metadata().map_err(fail)?.len();
     Ok((file, len))
@@ -551,7 +542,7 @@ fn open(path: &Path) -> Result<(File, u64), Error> {
 /// Reads a whole file into memory. The buffer is sized by the file's
 /// length (what the file itself justifies) and no more is read than that.
 fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
-    let fail = |error: std::io::Error| io_error(path, &error);
+    let fail = |error: std::io::Error| Error::io(path, error);
     let (file, len) = open(path)?;
     let capacity = usize::try_from(len).map_err(|_| {
         format_error(
@@ -582,7 +573,7 @@ fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut File) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let fail = |error: std::io::Error| io_error(path, &error);
+    let fail = |error: std::io::Error| Error::io(path, error);
     let name = path.file_name().ok_or_else(|| {
         fail(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
@@ -649,7 +640,7 @@ mod tests {
         let result = write_atomically_with(&path, |file| {
             file.write_all(b"half of the new").unwrap();
             let full = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
-            Err(io_error(&path, &full))
+            Err(Error::io(&path, full))
         });
         assert!(matches!(
             result,
@@ -674,7 +665,7 @@ mod tests {
         fs::write(&path, b"the old model").unwrap();
         write_atomically_with(&path, |file| {
             file.write_all(b"the new model")
-                .map_err(|error| io_error(&path, &error))
+                .map_err(|error| Error::io(&path, error))
         })
         .unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"the new model");
