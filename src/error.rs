@@ -5,7 +5,10 @@
 //! the mistake.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::io;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Everything that can go wrong when building or running a network.
 ///
@@ -97,8 +100,9 @@ pub enum Error {
         value: f64,
     },
     /// Reading or writing a file failed (it does not exist, a folder is
-    /// missing, the disk is full, …). The [`std::io::Error`] is kept as its
-    /// kind and message, so that `Error` stays `Clone` and `PartialEq`.
+    /// missing, the disk is full, …). The [`std::io::Error`] itself is the
+    /// error's [`source`](std::error::Error::source); its kind and message
+    /// are copied into fields of their own to match on.
     Io {
         /// The file.
         path: PathBuf,
@@ -106,6 +110,8 @@ pub enum Error {
         kind: std::io::ErrorKind,
         /// Its message.
         message: String,
+        /// The error itself.
+        source: SharedIoError,
     },
     /// A file, or a model description, is not what it should be: truncated,
     /// corrupt, edited by hand, written by something else, or made for
@@ -223,6 +229,7 @@ impl fmt::Display for Error {
                 path,
                 kind,
                 message,
+                ..
             } => write!(f, "{}: {message} ({kind:?})", path.display()),
             Error::Format {
                 what,
@@ -243,7 +250,65 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(&*source.0),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// An [`Error::Io`] for `path`, which keeps `error` as its source.
+    pub(crate) fn io(path: &Path, error: io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            kind: error.kind(),
+            message: error.to_string(),
+            source: SharedIoError(Arc::new(error)),
+        }
+    }
+}
+
+/// The [`std::io::Error`] behind an [`Error::Io`], shared so that [`Error`]
+/// stays `Clone`. It dereferences to the `io::Error`; two are equal when
+/// their kinds and messages are (`io::Error` itself has no equality).
+///
+/// # Example
+///
+/// ```
+/// use neurite::{Error, Sequential};
+///
+/// let result = Sequential::<f32>::load("no/such/model.safetensors");
+/// let Err(Error::Io { source, .. }) = result else {
+///     panic!("expected an I/O error");
+/// };
+/// assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+/// assert!(source.raw_os_error().is_some()); // the operating system's own error
+/// ```
+#[derive(Clone)]
+pub struct SharedIoError(Arc<io::Error>);
+
+impl Deref for SharedIoError {
+    type Target = io::Error;
+
+    fn deref(&self) -> &io::Error {
+        &self.0
+    }
+}
+
+impl PartialEq for SharedIoError {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind() && self.to_string() == other.to_string()
+    }
+}
+
+impl fmt::Debug for SharedIoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
 
 /// Checks that `found` equals `expected`, naming the array in the error.
 pub(crate) fn check_shape(what: &str, expected: &[usize], found: &[usize]) -> Result<(), Error> {
@@ -292,5 +357,29 @@ pub(crate) fn check_positive(name: &'static str, value: usize) -> Result<(), Err
         })
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn an_io_error_is_the_source_of_error_io() {
+        let error = Error::io(
+            Path::new("model.safetensors"),
+            io::Error::new(io::ErrorKind::StorageFull, "disk full"),
+        );
+        let source = error.source().expect("a source");
+        let io_error = source.downcast_ref::<io::Error>().expect("an io::Error");
+        assert_eq!(io_error.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(io_error.to_string(), "disk full");
+        assert_eq!(
+            error.to_string(),
+            "model.safetensors: disk full (StorageFull)"
+        );
+        assert_eq!(error.clone(), error);
+        assert!(Error::EmptyModel.source().is_none());
     }
 }

@@ -104,7 +104,7 @@ mod workspace;
 pub use activation::{
     Activation, BuiltinActivation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
 };
-pub use error::Error;
+pub use error::{Error, SharedIoError};
 pub use layer::{Dense, Layer, Maxout};
 pub use optimizer::{Adam, Optimizer, RmsProp, Sgd};
 pub use sequential::{Evaluation, Sequential, Summary};

@@ -606,6 +606,19 @@ fn a_missing_file_is_an_io_error() {
     }
 }
 
+#[test]
+fn an_io_error_keeps_the_operating_system_error_as_its_source() {
+    let path = temp_path("does-not-exist.npz");
+    let error = Sequential::<f32>::new().load_npz(&path).unwrap_err();
+    let source = std::error::Error::source(&error).expect("a source");
+    let io_error = source
+        .downcast_ref::<std::io::Error>()
+        .expect("an io::Error");
+    assert_eq!(io_error.kind(), std::io::ErrorKind::NotFound);
+    // The error the operating system returned, not a copy of its message.
+    assert!(io_error.raw_os_error().is_some());
+}
+
 // ------------------------------------------------------------ the spec
 
 #[test]

@@ -8,18 +8,9 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// An [`Error::Io`] for `path`.
-pub(super) fn io_error(path: &Path, error: &std::io::Error) -> Error {
-    Error::Io {
-        path: path.to_path_buf(),
-        kind: error.kind(),
-        message: error.to_string(),
-    }
-}
-
 /// Opens a file for reading, with its length.
 pub(super) fn open(path: &Path) -> Result<(File, u64), Error> {
-    let fail = |error: std::io::Error| io_error(path, &error);
+    let fail = |error: std::io::Error| Error::io(path, error);
     let file = File::open(path).map_err(fail)?;
     let len = file.metadata().map_err(fail)?.len();
     Ok((file, len))
@@ -28,7 +19,7 @@ pub(super) fn open(path: &Path) -> Result<(File, u64), Error> {
 /// Reads a whole file into memory. The buffer is sized by the file's
 /// length (what the file itself justifies) and no more is read than that.
 pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
-    let fail = |error: std::io::Error| io_error(path, &error);
+    let fail = |error: std::io::Error| Error::io(path, error);
     let (file, len) = open(path)?;
     let capacity = usize::try_from(len).map_err(|_| {
         format_error(
@@ -59,7 +50,7 @@ pub(super) fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut File) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let fail = |error: std::io::Error| io_error(path, &error);
+    let fail = |error: std::io::Error| Error::io(path, error);
     let name = path.file_name().ok_or_else(|| {
         fail(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
@@ -127,7 +118,7 @@ mod tests {
         let result = write_atomically_with(&path, |file| {
             file.write_all(b"half of the new").unwrap();
             let full = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
-            Err(io_error(&path, &full))
+            Err(Error::io(&path, full))
         });
         assert!(matches!(
             result,
@@ -152,7 +143,7 @@ mod tests {
         fs::write(&path, b"the old model").unwrap();
         write_atomically_with(&path, |file| {
             file.write_all(b"the new model")
-                .map_err(|error| io_error(&path, &error))
+                .map_err(|error| Error::io(&path, error))
         })
         .unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"the new model");

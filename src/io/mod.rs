@@ -83,7 +83,7 @@ use self::safetensors::{Header, Storage};
 use crate::error::Error;
 use crate::layer::Weights;
 use crate::{Element, Layer, Sequential};
-use files::{io_error, open, read_file, write_atomically_with};
+use files::{open, read_file, write_atomically_with};
 use spec::format_error;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -136,7 +136,7 @@ impl<T: Element> Sequential<T> {
         let path = path.as_ref();
         let metadata = self.model_metadata()?;
         write_atomically_with(path, |file| {
-            self.write_tensors(metadata, file, &|error| io_error(path, &error))
+            self.write_tensors(metadata, file, &|error| Error::io(path, error))
         })
     }
 
@@ -223,7 +223,7 @@ impl<T: Element> Sequential<T> {
         let path = path.as_ref();
         let (mut file, len) = open(path)?;
         Self::read_model(&mut file, len, &path.display().to_string(), &|error| {
-            io_error(path, &error)
+            Error::io(path, error)
         })
     }
 
@@ -343,7 +343,7 @@ impl<T: Element> Sequential<T> {
         });
         let metadata = vec![(WEIGHTS_KEY.to_owned(), info.to_string())];
         write_atomically_with(path, |file| {
-            self.write_tensors(metadata, file, &|error| io_error(path, &error))
+            self.write_tensors(metadata, file, &|error| Error::io(path, error))
         })
     }
 
@@ -383,7 +383,7 @@ impl<T: Element> Sequential<T> {
         let path = path.as_ref();
         let (mut input, len) = open(path)?;
         let what = path.display().to_string();
-        let fail = |error: std::io::Error| io_error(path, &error);
+        let fail = |error: std::io::Error| Error::io(path, error);
         let file = self::safetensors::read_header(&mut input, len, &what, &fail)?;
         let mut expected = Vec::new();
         for (i, layer) in self.layers().enumerate() {
