@@ -10,8 +10,8 @@ use super::table::builtin_activations;
 use super::{
     Activation, Elu, KerasName, LeakyRelu, Linear, Parameters, Relu, Sigmoid, Softmax, Tanh,
 };
-use crate::error::{Error, shorten};
-use crate::precision::{narrow, widen};
+use super::{SpecValue, spec_field};
+use crate::error::{Error, format_error, shorten};
 use ndarray::{ArrayView2, ArrayViewMut2};
 use num_traits::Float;
 use std::str::FromStr;
@@ -28,12 +28,12 @@ builtin_activations! {
         /// [`LeakyRelu`] with its slope for negative inputs.
         LeakyRelu {
             /// The slope for negative inputs.
-            slope
+            slope: f64
         } = "leaky_relu",
         /// [`Elu`] with its `alpha`.
         Elu {
             /// The negative saturation value.
-            alpha
+            alpha: f64
         } = "elu",
     }
 }

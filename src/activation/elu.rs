@@ -77,15 +77,15 @@ impl<T: Float> Default for Elu<T> {
 }
 
 impl<T: Float> Parameters<T> for Elu<T> {
-    type Values = [T; 1];
+    type Values = (T,);
 
     fn keras_default() -> Self {
         Self::default()
     }
-    fn values(&self) -> [T; 1] {
-        [self.alpha]
+    fn values(&self) -> (T,) {
+        (self.alpha,)
     }
-    fn from_values([alpha]: [T; 1]) -> Self {
+    fn from_values((alpha,): (T,)) -> Self {
         Self::new(alpha)
     }
 }

@@ -85,17 +85,17 @@ impl<T: Float> Default for LeakyRelu<T> {
 }
 
 impl<T: Float> Parameters<T> for LeakyRelu<T> {
-    type Values = [T; 1];
+    type Values = (T,);
 
     /// Keras's `activation="leaky_relu"`: slope `0.2` as TensorFlow stores
     /// it, the `f32` nearest 0.2 (also in `f64` networks).
     fn keras_default() -> Self {
         Self::new(narrow(f64::from(0.2_f32)))
     }
-    fn values(&self) -> [T; 1] {
-        [self.slope]
+    fn values(&self) -> (T,) {
+        (self.slope,)
     }
-    fn from_values([slope]: [T; 1]) -> Self {
+    fn from_values((slope,): (T,)) -> Self {
         Self::new(slope)
     }
 }

@@ -36,6 +36,7 @@ pub use linear::Linear;
 pub use relu::Relu;
 pub use sigmoid::Sigmoid;
 pub use softmax::Softmax;
+use spec::{SpecValue, spec_field};
 pub use tanh::Tanh;
 
 use ndarray::{ArrayView2, ArrayViewMut2, Zip};
@@ -231,15 +232,27 @@ pub(crate) trait KerasName {
 /// (builtin.rs): Keras's default arguments, and the values in the order
 /// the table lists them.
 pub(crate) trait Parameters<T>: Sized {
-    /// The values, `[T; n]`.
+    /// The values, a tuple in the table's order (`(T,)`, `(T, bool)`, …).
     type Values;
     /// The function with the arguments Keras uses when a layer names it
     /// by string.
     fn keras_default() -> Self;
     /// The parameter values.
     fn values(&self) -> Self::Values;
-    /// The function with these parameter values.
+    /// The function with these parameter values, unchecked (a
+    /// description is checked first, with [`check`](Parameters::check)).
     fn from_values(values: Self::Values) -> Self;
+    /// Whether the values are in the range the function accepts; the
+    /// default accepts all.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming
+    /// the parameter.
+    fn check(values: Self::Values) -> Result<(), crate::Error> {
+        let _ = values;
+        Ok(())
+    }
 }
 
 impl<T: Float, A: Activation<T> + ?Sized> Activation<T> for Box<A> {

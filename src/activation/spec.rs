@@ -7,6 +7,8 @@
 
 use super::ActivationSpec;
 use crate::error::{Error, format_error, serde_error};
+use crate::precision;
+use num_traits::Float;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
@@ -19,23 +21,83 @@ impl<'de> Deserialize<'de> for ActivationSpec {
 
 impl ActivationSpec {
     /// The description held by `fields`: `"name"`, a string naming a
-    /// built-in, and its parameters, numbers, each exactly once.
+    /// built-in, and its parameters, each exactly once.
     pub(crate) fn from_fields(fields: &Map<String, Value>, what: &str) -> Result<Self, Error> {
         let name = match fields.get("name") {
             Some(Value::String(name)) => name,
             Some(other) => return Err(field_error(what, "name", "a string", other)),
             None => return Err(missing(what, "name")),
         };
-        let (spec, allowed) = Self::from_parameters(name, |key| match fields.get(key) {
-            Some(value) => value
-                .as_f64()
-                .ok_or_else(|| field_error(what, key, "a number", value)),
-            None => Err(missing(what, key)),
-        })?;
+        let (spec, allowed) = Self::from_parameters(name, fields, what)?;
         match fields.keys().find(|key| !allowed.contains(&key.as_str())) {
             None => Ok(spec),
             Some(key) => Err(unknown_field(what, key, allowed)),
         }
+    }
+}
+
+/// The type of a parameter in an [`ActivationSpec`] (`f64` or `bool`), and
+/// its conversions to the activation's own type.
+pub(crate) trait SpecValue: Copy + std::fmt::Debug {
+    /// The parameter in an activation of element type `T`.
+    type In<T: Float>: Copy;
+    /// What a description must hold, for messages.
+    const EXPECTED: &'static str;
+    /// The value read from a description, if it has this type.
+    fn from_json(value: &Value) -> Option<Self>;
+    /// Whether a file may hold it (numbers: finite; JSON has no NaN).
+    fn is_valid(self) -> bool;
+    /// The value in the activation's type (rounded once, for numbers).
+    fn narrow<T: Float>(self) -> Self::In<T>;
+    /// The activation's value back (exact for `f32` and `f64`).
+    fn widen<T: Float>(value: Self::In<T>) -> Self;
+}
+
+impl SpecValue for f64 {
+    type In<T: Float> = T;
+    const EXPECTED: &'static str = "a finite number (JSON has no NaN or infinity)";
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_f64()
+    }
+    fn is_valid(self) -> bool {
+        self.is_finite()
+    }
+    fn narrow<T: Float>(self) -> T {
+        precision::narrow(self)
+    }
+    fn widen<T: Float>(value: T) -> Self {
+        precision::widen(value)
+    }
+}
+
+impl SpecValue for bool {
+    type In<T: Float> = bool;
+    const EXPECTED: &'static str = "a boolean";
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_bool()
+    }
+    fn is_valid(self) -> bool {
+        true
+    }
+    fn narrow<T: Float>(self) -> bool {
+        self
+    }
+    fn widen<T: Float>(value: bool) -> Self {
+        value
+    }
+}
+
+/// The parameter `key` of a description.
+pub(crate) fn spec_field<V: SpecValue>(
+    fields: &Map<String, Value>,
+    key: &str,
+    what: &str,
+) -> Result<V, Error> {
+    match fields.get(key) {
+        Some(value) => {
+            V::from_json(value).ok_or_else(|| field_error(what, key, V::EXPECTED, value))
+        }
+        None => Err(missing(what, key)),
     }
 }
 

@@ -11,16 +11,17 @@
 //! [`Parameters`](super::Parameters): Keras's defaults and how the values
 //! go in and out.
 
-/// `plain { Type = "name" | "alias", … } with_parameters { Type { field, … } = "name", … }`:
+/// `plain { Type = "name" | "alias", … } with_parameters { Type { field: f64, … } = "name", … }`:
 /// plain types are unit structs built with `Default`; the others are
 /// generic over `T` and implement [`Parameters`](super::Parameters) with
-/// their fields in the order given here.
+/// their fields in the order given here. A field is an `f64` (a number in
+/// the element type) or a `bool` (see [`SpecValue`](super::SpecValue)).
 macro_rules! builtin_activations {
     (
         plain { $($plain:ident = $plain_name:literal $(| $plain_alias:literal)*,)* }
         with_parameters { $(
             $(#[$doc:meta])*
-            $param:ident { $($(#[$field_doc:meta])* $field:ident),+ } = $param_name:literal $(| $param_alias:literal)*,
+            $param:ident { $($(#[$field_doc:meta])* $field:ident: $field_ty:ty),+ } = $param_name:literal $(| $param_alias:literal)*,
         )* }
     ) => {
         /// Any of the built-in activations, for choosing one at run time (by
@@ -144,7 +145,7 @@ macro_rules! builtin_activations {
             $(
                 $(#[$doc])*
                 #[serde(rename = $param_name)]
-                $param { $($(#[$field_doc])* $field: f64,)+ },
+                $param { $($(#[$field_doc])* $field: $field_ty,)+ },
             )*
         }
 
@@ -183,37 +184,55 @@ macro_rules! builtin_activations {
                 match *self {
                     $(Self::$plain => BuiltinActivation::$plain($plain),)*
                     $(Self::$param { $($field),+ } => BuiltinActivation::$param(
-                        <$param<T> as Parameters<T>>::from_values([$(narrow($field)),+]),
+                        <$param<T> as Parameters<T>>::from_values(($($field.narrow::<T>(),)+)),
                     ),)*
                 }
             }
 
-            /// The parameters with their names, in the table's order (none
-            /// for a function without parameters).
-            pub(crate) fn parameters(&self) -> Vec<(&'static str, f64)> {
+            /// Checks the parameters: each of its type's valid values
+            /// (finite numbers: files hold no NaN or infinity), and in the
+            /// range the function accepts.
+            ///
+            /// # Errors
+            ///
+            /// [`Error::Format`] naming `what`, the parameter and its value.
+            pub(crate) fn check(&self, what: &str) -> Result<(), Error> {
+                let problem = |field: &str, expected: &str, found: String| {
+                    format_error(&format!("{what} activation {} {field}", self.name()), expected, found)
+                };
                 match *self {
-                    $(Self::$plain => Vec::new(),)*
-                    $(Self::$param { $($field),+ } => vec![$((stringify!($field), $field)),+],)*
+                    $(Self::$plain => Ok(()),)*
+                    $(Self::$param { $($field),+ } => {
+                        $(if !$field.is_valid() {
+                            return Err(problem(stringify!($field), <$field_ty as SpecValue>::EXPECTED, format!("{:?}", $field)));
+                        })+
+                        <$param<f64> as Parameters<f64>>::check(($($field.narrow::<f64>(),)+)).map_err(|error| match error {
+                            Error::InvalidParameter { name, expected, found } => problem(name, expected, found),
+                            other => other,
+                        })
+                    })*
                 }
             }
 
             /// The description of the function called `name` (a Keras name,
             /// not an alias: files hold the names this crate writes), each
-            /// parameter taken from `parameter`; also the field names its
-            /// description may have.
+            /// parameter read from the field of its name in `fields`; also
+            /// the field names its description may have.
             ///
             /// # Errors
             ///
             /// [`Error::UnknownActivation`] for a name that is not a
-            /// built-in, and whatever `parameter` gives.
+            /// built-in; [`Error::Format`] for a parameter that is missing
+            /// or of the wrong type.
             pub(crate) fn from_parameters(
                 name: &str,
-                mut parameter: impl FnMut(&str) -> Result<f64, Error>,
+                fields: &serde_json::Map<String, serde_json::Value>,
+                what: &str,
             ) -> Result<(Self, &'static [&'static str]), Error> {
                 match name {
                     $($plain_name => Ok((Self::$plain, &["name"])),)*
                     $($param_name => Ok((
-                        Self::$param { $($field: parameter(stringify!($field))?),+ },
+                        Self::$param { $($field: spec_field::<$field_ty>(fields, stringify!($field), what)?),+ },
                         &["name", $(stringify!($field)),+],
                     )),)*
                     _ => Err(Error::UnknownActivation { name: shorten(name) }),
@@ -228,8 +247,8 @@ macro_rules! builtin_activations {
                 match activation {
                     $(BuiltinActivation::$plain(_) => Self::$plain,)*
                     $(BuiltinActivation::$param(f) => {
-                        let [$($field),+] = Parameters::values(&f);
-                        Self::$param { $($field: widen($field)),+ }
+                        let ($($field,)+) = Parameters::values(&f);
+                        Self::$param { $($field: <$field_ty as SpecValue>::widen::<T>($field)),+ }
                     })*
                 }
             }

@@ -148,7 +148,8 @@ impl LayerSpec {
     }
 
     /// Checks the sizes (at least 1, a parameter count that fits in
-    /// `usize`) and the activation's parameters (finite: JSON has no NaN).
+    /// `usize`) and the activation's parameters (finite, JSON has no NaN;
+    /// in the function's range).
     pub(crate) fn validate(&self, what: &str) -> Result<(), Error> {
         let mut sizes = vec![("inputs", self.inputs()), ("units", self.units())];
         if let Self::Maxout { pieces, .. } = *self {
@@ -168,17 +169,8 @@ impl LayerSpec {
                 format!("{:?}", self.weight_shapes()),
             ));
         }
-        if let Self::Dense { activation, .. } = self
-            && let Some((name, value)) = activation
-                .parameters()
-                .into_iter()
-                .find(|(_, value)| !value.is_finite())
-        {
-            return Err(format_error(
-                &format!("{what} activation {}", activation.name()),
-                &format!("a finite {name} (JSON has no NaN or infinity)"),
-                value.to_string(),
-            ));
+        if let Self::Dense { activation, .. } = self {
+            activation.check(what)?;
         }
         Ok(())
     }
