@@ -21,9 +21,9 @@
 //! fewer terms per partial sum than a running sum), added up at the end of
 //! each row.
 
-use super::exp::exp_up_to_max;
+use super::exp::{ExpConstants, exp_up_to_max};
 use super::ln::ln_normal;
-use super::log1p::Log1p;
+use super::log1p::{Log1p, LogConstants};
 use super::vector::{Elementwise, Lane, MAX_LANES, MAX_UNROLL, Vector, splat};
 use crate::loss::EPSILON;
 
@@ -42,7 +42,7 @@ pub(crate) trait PairLoss<V: Vector>: Copy {
 #[derive(Clone, Copy)]
 pub(crate) struct Probabilities;
 
-impl<V: Vector> PairLoss<V> for Probabilities {
+impl<V: Vector<Scalar: ExpConstants + LogConstants>> PairLoss<V> for Probabilities {
     #[inline(always)]
     fn apply(self, y: V, p: V) -> V {
         let one = splat::<V>(1.0);
@@ -66,7 +66,7 @@ impl<V: Vector> PairLoss<V> for Probabilities {
 #[derive(Clone, Copy)]
 pub(crate) struct Logits;
 
-impl<V: Vector> PairLoss<V> for Logits {
+impl<V: Vector<Scalar: ExpConstants + LogConstants>> PairLoss<V> for Logits {
     #[inline(always)]
     fn apply(self, y: V, z: V) -> V {
         let zero = splat::<V>(0.0);
