@@ -1,9 +1,9 @@
 //! The maxout layer.
 
-use super::{
-    Layer, affine_backward, affine_into, check_backward, check_buffer, check_io, check_rows,
-    init::glorot_uniform, row_major, row_major_views,
-};
+use super::Layer;
+use super::affine::{affine_backward, affine_into, row_major};
+use super::checks::{check_backward, check_buffer, check_io, check_rows, row_major_views};
+use super::init::glorot_uniform;
 use crate::error::{Error, check_positive, check_shape};
 use crate::simd::{is_tiny_on_slices, tiny_dot};
 use crate::{Element, buffers};

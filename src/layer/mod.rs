@@ -6,6 +6,8 @@
 //! uses the split to read a sigmoid output layer's logits, as Keras's
 //! `evaluate` does.
 
+mod affine;
+mod checks;
 mod dense;
 mod init;
 mod maxout;
@@ -13,11 +15,12 @@ mod maxout;
 pub use dense::Dense;
 pub use maxout::Maxout;
 
+pub(crate) use checks::check_weights;
 pub(crate) use init::SplitMix64;
 
-use crate::simd::{is_tiny_on_slices, matmul, tiny_affine_rows};
 use crate::{Element, Error};
-use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
+use checks::{check_buffer, row_major_views};
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewMut2, IxDyn};
 use std::fmt::Debug;
 
 /// One layer of a [`Sequential`](crate::Sequential) model.
@@ -403,220 +406,4 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
         weight_grads: &mut [T],
         grad_input: Option<ArrayViewMut2<'_, T>>,
     ) -> Result<(), Error>;
-}
-
-/// Checks the input and output blocks handed to a layer.
-fn check_io<T: Element>(
-    layer: &dyn Layer<T>,
-    x: &ArrayView2<'_, T>,
-    out: &ArrayViewMut2<'_, T>,
-) -> Result<(), Error> {
-    let what = layer.class_name();
-    crate::error::check_width(what, layer.input_width(), x.ncols())?;
-    let expected = [x.nrows(), layer.output_width()];
-    if out.shape() == expected {
-        // The common case: no message is formatted on the hot path.
-        return Ok(());
-    }
-    crate::error::check_shape(&format!("{what} output buffer"), &expected, out.shape())
-}
-
-/// Checks that the slices handed to
-/// [`forward_rows`](Layer::forward_rows) hold `rows` rows of the layer's
-/// input and output widths.
-fn check_rows<T: Element>(
-    layer: &(impl Layer<T> + ?Sized),
-    rows: usize,
-    x: &[T],
-    out: &[T],
-) -> Result<(), Error> {
-    let holds = |width: usize, len: usize| rows.checked_mul(width) == Some(len);
-    if holds(layer.input_width(), x.len()) && holds(layer.output_width(), out.len()) {
-        return Ok(());
-    }
-    check_row_major(layer, "input", [rows, layer.input_width()], x.len())?;
-    check_row_major(layer, "output", [rows, layer.output_width()], out.len())
-}
-
-/// Checks that a slice of `len` values holds `rows × width` of them.
-#[cold]
-fn check_row_major<T: Element>(
-    layer: &(impl Layer<T> + ?Sized),
-    slice: &str,
-    [rows, width]: [usize; 2],
-    len: usize,
-) -> Result<(), Error> {
-    if rows.checked_mul(width) == Some(len) {
-        return Ok(());
-    }
-    Err(Error::ShapeMismatch {
-        what: format!(
-            "{} {slice} slice ({rows} rows of {width} values)",
-            layer.class_name()
-        ),
-        expected: vec![rows.saturating_mul(width)],
-        found: vec![len],
-    })
-}
-
-/// The slices handed to [`forward_rows`](Layer::forward_rows) as the
-/// views [`forward_into`](Layer::forward_into) takes, once checked.
-fn row_major_views<'a, T: Element>(
-    layer: &(impl Layer<T> + ?Sized),
-    rows: usize,
-    x: &'a [T],
-    out: &'a mut [T],
-) -> Result<(ArrayView2<'a, T>, ArrayViewMut2<'a, T>), Error> {
-    check_rows(layer, rows, x, out)?;
-    let x = ArrayView2::from_shape((rows, layer.input_width()), x)
-        .expect("the input slice holds rows × inputs values");
-    let out = ArrayViewMut2::from_shape((rows, layer.output_width()), out)
-        .expect("the output slice holds rows × outputs values");
-    Ok((x, out))
-}
-
-/// Checks the shape of a buffer handed to a layer, naming it in the error
-/// (and formatting the name only then: training calls this every batch).
-fn check_buffer<T: Element>(
-    layer: &(impl Layer<T> + ?Sized),
-    buffer: &str,
-    expected: [usize; 2],
-    found: &[usize],
-) -> Result<(), Error> {
-    if found == expected {
-        return Ok(());
-    }
-    let what = format!("{} {buffer} buffer", layer.class_name());
-    crate::error::check_shape(&what, &expected, found)
-}
-
-/// Checks the blocks of a backward pass: `x` is `(batch, inputs)`,
-/// `grad_pre` `(batch, outputs)`, `weight_grads` holds `param_count()`
-/// values and `grad_input`, when given, has `x`'s shape.
-fn check_backward<T: Element>(
-    layer: &(impl Layer<T> + ?Sized),
-    x: &ArrayView2<'_, T>,
-    grad_pre: &ArrayView2<'_, T>,
-    weight_grads: &[T],
-    grad_input: Option<&ArrayViewMut2<'_, T>>,
-) -> Result<(), Error> {
-    crate::error::check_width(layer.class_name(), layer.input_width(), x.ncols())?;
-    let rows = x.nrows();
-    let outputs = [rows, layer.output_width()];
-    check_buffer(layer, "gradient", outputs, grad_pre.shape())?;
-    let count = [1, weight_grads.len()];
-    check_buffer(layer, "weight gradient", [1, layer.param_count()], &count)?;
-    match grad_input {
-        Some(grad) => check_buffer(layer, "input gradient", [rows, x.ncols()], grad.shape()),
-        None => Ok(()),
-    }
-}
-
-/// Checks a list of weight arrays against the shapes a layer or model
-/// takes: first their number, then each shape.
-pub(crate) fn check_weights<T: Element>(
-    what: &str,
-    shapes: &[Vec<usize>],
-    weights: &[ArrayD<T>],
-) -> Result<(), Error> {
-    if shapes.len() != weights.len() {
-        return Err(Error::WeightCountMismatch {
-            what: what.to_owned(),
-            expected: shapes.len(),
-            found: weights.len(),
-        });
-    }
-    for (i, (shape, array)) in shapes.iter().zip(weights).enumerate() {
-        if array.shape() != shape.as_slice() {
-            crate::error::check_shape(&format!("{what} weight {i}"), shape, array.shape())?;
-        }
-    }
-    Ok(())
-}
-
-/// `out = x · kernel + bias`: `out` is filled with the bias rows and the
-/// product is accumulated onto them, so the bias costs no pass of its own.
-fn affine_into<T: Element>(
-    x: ArrayView2<'_, T>,
-    kernel: ArrayView2<'_, T>,
-    bias: ArrayView1<'_, T>,
-    mut out: ArrayViewMut2<'_, T>,
-) {
-    match (out.as_slice_mut(), bias.as_slice()) {
-        (Some(rows), Some(bias)) => rows
-            .chunks_exact_mut(bias.len())
-            .for_each(|row| row.iter_mut().zip(bias).for_each(|(z, &b)| *z = b)),
-        _ => out.assign(&bias.broadcast(out.raw_dim()).expect("one bias per unit")),
-    }
-    matmul(x, kernel, out, true);
-}
-
-/// [`affine_into`] on row-major slices, `shape = (rows, inputs, units)`
-/// checked by the caller: the same values, bit for bit. Tiny products run
-/// on the slices; the views of larger ones cost nothing next to them.
-#[inline]
-fn affine_rows<T: Element>(
-    x: &[T],
-    kernel: &[T],
-    bias: &[T],
-    out: &mut [T],
-    (rows, inputs, units): (usize, usize, usize),
-) {
-    if is_tiny_on_slices::<T>(rows, inputs, units) {
-        tiny_affine_rows(x, kernel, bias, out, (rows, inputs, units));
-        return;
-    }
-    let x = ArrayView2::from_shape((rows, inputs), x).expect("checked: rows × inputs");
-    let kernel = ArrayView2::from_shape((inputs, units), kernel).expect("the kernel's shape");
-    let out = ArrayViewMut2::from_shape((rows, units), out).expect("checked: rows × units");
-    affine_into(x, kernel, ArrayView1::from(bias), out);
-}
-
-/// The backward pass of `z = x · kernel + bias` given `grad_z = ∂L/∂z`:
-/// `∂L/∂kernel = xᵀ · grad_z` into `kernel_grad` (row-major, the kernel's
-/// shape), `∂L/∂bias` = the column sums of `grad_z` into `bias_grad`, and,
-/// when asked, `∂L/∂x = grad_z · kernelᵀ` into the given block (added to
-/// what it holds when the flag is set). Callers check the shapes.
-fn affine_backward<T: Element>(
-    x: ArrayView2<'_, T>,
-    kernel: ArrayView2<'_, T>,
-    grad_z: ArrayView2<'_, T>,
-    kernel_grad: &mut [T],
-    bias_grad: &mut [T],
-    grad_input: Option<(&mut ArrayViewMut2<'_, T>, bool)>,
-) {
-    let kernel_grad = ArrayViewMut2::from_shape(kernel.raw_dim(), kernel_grad)
-        .expect("the caller sized the kernel gradient");
-    matmul(x.t(), grad_z, kernel_grad, false);
-    if crate::precision::is_narrow::<T>() {
-        // Column sums in f64, rounded once (src/precision.rs).
-        for (b, column) in bias_grad.iter_mut().zip(grad_z.columns()) {
-            let mut sum = crate::precision::Accumulator::new();
-            column.iter().for_each(|&g| sum.add(g));
-            *b = sum.total();
-        }
-    } else {
-        bias_grad.iter_mut().for_each(|b| *b = T::zero());
-        for row in grad_z.rows() {
-            bias_grad
-                .iter_mut()
-                .zip(row)
-                .for_each(|(b, &g)| *b = *b + g);
-        }
-    }
-    if let Some((grad_x, accumulate)) = grad_input {
-        matmul(grad_z, kernel.t(), grad_x.view_mut(), accumulate);
-    }
-}
-
-/// The array itself when it is already stored row-major, else a row-major
-/// copy.
-fn row_major<T: Element, D: ndarray::Dimension>(
-    array: ndarray::Array<T, D>,
-) -> ndarray::Array<T, D> {
-    if array.is_standard_layout() {
-        array
-    } else {
-        array.as_standard_layout().into_owned()
-    }
 }
