@@ -15,8 +15,8 @@
 //! the last bits.
 
 use super::vector::{Lane, Vector};
-use num_traits::Float;
 use ndarray::{ArrayView2, ArrayViewMut2};
+use num_traits::Float;
 
 /// `out ← x · w`, or `out ← out + x · w` when `accumulate` is set (the sum
 /// first, then the value already in `out`, as the tiny products round):

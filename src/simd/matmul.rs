@@ -20,9 +20,9 @@
 //! as much as such a product: (1, 784, 128) in f32 runs in 0.7× `gemm`'s
 //! time (5.5 µs against 8.0 µs).
 
-use num_traits::Float;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
+use num_traits::Float;
 use std::any::TypeId;
 
 /// `c ← a · b`, or `c ← c + a · b` when `accumulate` is set.
@@ -211,7 +211,14 @@ fn tiny_matmul<T: Float + 'static>(
 
 /// [`tiny_matmul`] on row-major slices: `a` is `(m, k)`, `b` `(k, n)`,
 /// `c` `(m, n)`, with `k` and `n` positive.
-fn tiny_rows<T: Float + 'static>(a: &[T], b: &[T], c: &mut [T], k: usize, n: usize, accumulate: bool) {
+fn tiny_rows<T: Float + 'static>(
+    a: &[T],
+    b: &[T],
+    c: &mut [T],
+    k: usize,
+    n: usize,
+    accumulate: bool,
+) {
     for (a_row, c_row) in a.chunks_exact(k).zip(c.chunks_exact_mut(n)) {
         for (j, c) in c_row.iter_mut().enumerate() {
             let dot = tiny_dot(a_row, b, n, j);

@@ -65,7 +65,10 @@ fn max_skipping_nan<V: Vector>(row: &[V::Scalar]) -> V::Scalar {
 
 /// Replaces every `x` by `e^(x - max)` and returns the sum of the results.
 #[inline(always)]
-fn exp_shifted_and_sum<V: Vector<Scalar: ExpConstants>>(row: &mut [V::Scalar], max: V::Scalar) -> V::Scalar {
+fn exp_shifted_and_sum<V: Vector<Scalar: ExpConstants>>(
+    row: &mut [V::Scalar],
+    max: V::Scalar,
+) -> V::Scalar {
     let max = V::splat(max);
     let zero = V::splat(V::Scalar::from_f64(0.0));
     let mut acc = [zero; 4];
