@@ -1,10 +1,10 @@
-//! The checks of the blocks, slices and weights callers hand a layer,
+//! The checks of the blocks and slices callers hand a layer,
 //! shared by the built-in layers and the [`Layer`] trait's defaults. Each
 //! formats its message only on failure: training calls them every batch.
 
 use super::Layer;
 use crate::{Element, Error};
-use ndarray::{ArrayD, ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayView2, ArrayViewMut2};
 
 /// Checks the input and output blocks handed to a layer.
 pub(super) fn check_io<T: Element>(
@@ -111,26 +111,4 @@ pub(super) fn check_backward<T: Element>(
         Some(grad) => check_buffer(layer, "input gradient", [rows, x.ncols()], grad.shape()),
         None => Ok(()),
     }
-}
-
-/// Checks a list of weight arrays against the shapes a layer or model
-/// takes: first their number, then each shape.
-pub(crate) fn check_weights<T: Element>(
-    what: &str,
-    shapes: &[Vec<usize>],
-    weights: &[ArrayD<T>],
-) -> Result<(), Error> {
-    if shapes.len() != weights.len() {
-        return Err(Error::WeightCountMismatch {
-            what: what.to_owned(),
-            expected: shapes.len(),
-            found: weights.len(),
-        });
-    }
-    for (i, (shape, array)) in shapes.iter().zip(weights).enumerate() {
-        if array.shape() != shape.as_slice() {
-            crate::error::check_shape(&format!("{what} weight {i}"), shape, array.shape())?;
-        }
-    }
-    Ok(())
 }

@@ -275,10 +275,6 @@ impl<T: Element> Layer<T> for Maxout<T> {
         "Maxout"
     }
 
-    fn activation_name(&self) -> &'static str {
-        "linear"
-    }
-
     fn spec(&self) -> Option<crate::io::LayerSpec> {
         Some(crate::io::LayerSpec::Maxout {
             inputs: self.input_width(),
@@ -313,8 +309,6 @@ impl<T: Element> Layer<T> for Maxout<T> {
         }
         Ok(())
     }
-
-    fn activate(&self, _pre_activations: ArrayViewMut2<'_, T>) {}
 
     /// Tiny products run on the slices, without views or scratch: each
     /// output is the max of its pieces, every piece summed as the tiny
@@ -377,15 +371,6 @@ impl<T: Element> Layer<T> for Maxout<T> {
         }
         out.assign(&pre);
         Ok(())
-    }
-
-    /// Maxout has no activation after the max: the gradient passes as is.
-    fn backward_activation(
-        &self,
-        _pre: ArrayView2<'_, T>,
-        _out: ArrayView2<'_, T>,
-        _grad: ArrayViewMut2<'_, T>,
-    ) {
     }
 
     /// The winning piece of each output takes its whole gradient (the
