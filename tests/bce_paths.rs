@@ -112,7 +112,7 @@ fn f64_fused_and_scalar_losses_agree() {
     fused_and_scalar_agree::<f64>();
 }
 
-/// The values src/loss.rs documents, on both paths: a NaN prediction or
+/// The values src/loss/ documents, on both paths: a NaN prediction or
 /// logit gives NaN (the clipping does not swallow it), infinite
 /// predictions are clipped, an infinite logit costs what it should.
 fn special_values<T: Float + Debug>() {

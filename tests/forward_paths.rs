@@ -51,7 +51,8 @@ impl<T: Float> Activation<T> for Softplus {
     }
 }
 
-/// A layer of the test's own, `y = 2x`: takes the default `forward_rows`.
+/// A layer of the test's own, `y = 2x`, with every default the `Layer`
+/// trait gives (among them `forward_rows`).
 #[derive(Debug)]
 struct Doubling(usize);
 
@@ -62,15 +63,6 @@ impl<T: neurite::Element> Layer<T> for Doubling {
     fn output_width(&self) -> usize {
         self.0
     }
-    fn param_count(&self) -> usize {
-        0
-    }
-    fn class_name(&self) -> &'static str {
-        "Doubling"
-    }
-    fn activation_name(&self) -> &'static str {
-        "linear"
-    }
     fn pre_activation_into(
         &self,
         x: ArrayView2<'_, T>,
@@ -78,19 +70,6 @@ impl<T: neurite::Element> Layer<T> for Doubling {
     ) -> Result<(), Error> {
         out.zip_mut_with(&x, |y, &x| *y = x + x);
         Ok(())
-    }
-    fn activate(&self, _pre_activations: ArrayViewMut2<'_, T>) {}
-    fn weight_shapes(&self) -> Vec<Vec<usize>> {
-        Vec::new()
-    }
-    fn visit_weights(&self, _f: &mut dyn FnMut(&[T])) {}
-    fn visit_weights_mut(&mut self, _f: &mut dyn FnMut(&mut [T])) {}
-    fn backward_activation(
-        &self,
-        _pre: ArrayView2<'_, T>,
-        _out: ArrayView2<'_, T>,
-        _grad: ArrayViewMut2<'_, T>,
-    ) {
     }
     fn backward_affine(
         &self,

@@ -395,15 +395,6 @@ impl Layer<f32> for Scale {
     fn output_width(&self) -> usize {
         self.0.len()
     }
-    fn param_count(&self) -> usize {
-        self.0.len()
-    }
-    fn class_name(&self) -> &'static str {
-        "Scale"
-    }
-    fn activation_name(&self) -> &'static str {
-        "linear"
-    }
     fn pre_activation_into(
         &self,
         x: ArrayView2<'_, f32>,
@@ -412,7 +403,6 @@ impl Layer<f32> for Scale {
         out.assign(&(&x * &self.0));
         Ok(())
     }
-    fn activate(&self, _: ArrayViewMut2<'_, f32>) {}
     fn weight_shapes(&self) -> Vec<Vec<usize>> {
         vec![vec![self.0.len()]]
     }
@@ -421,13 +411,6 @@ impl Layer<f32> for Scale {
     }
     fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut [f32])) {
         f(self.0.as_slice_mut().unwrap())
-    }
-    fn backward_activation(
-        &self,
-        _: ArrayView2<'_, f32>,
-        _: ArrayView2<'_, f32>,
-        _: ArrayViewMut2<'_, f32>,
-    ) {
     }
     fn backward_affine(
         &self,

@@ -121,13 +121,15 @@ pub trait Activation<T: Float>: Debug {
         }
     }
 
-    /// [`apply_rows`](Activation::apply_rows) on rows of `width` values
-    /// stored one after the other in `values`, without an array view:
-    /// what a [`Dense`](crate::Dense) layer calls on small batches. The
-    /// default builds the view and calls `apply_rows`, so an activation of
-    /// your own needs nothing; the built-ins override it with the same
-    /// results. `values.len()` is a multiple of `width` (otherwise which
-    /// values after the last whole row change is unspecified).
+    /// The fast-path hook on row-major slices:
+    /// [`apply_rows`](Activation::apply_rows) where `values` holds rows of
+    /// `width` values, one after the other. [`Dense`](crate::Dense) calls
+    /// it from its own hook, [`Layer::forward_rows`](crate::Layer::forward_rows).
+    /// The default builds the view and calls `apply_rows`, so an activation
+    /// of your own is complete without it; override it only to spare small
+    /// batches the view's set-up, with the same results as `apply_rows`, as
+    /// the built-ins do. `values.len()` is a multiple of `width` (otherwise
+    /// which values after the last whole row change is unspecified).
     ///
     /// # Example
     ///
@@ -138,7 +140,6 @@ pub trait Activation<T: Float>: Debug {
     /// Softmax.apply_row_major(&mut z, 2);
     /// assert_eq!(z, [0.5; 4]);
     /// ```
-    #[doc(hidden)]
     fn apply_row_major(&self, values: &mut [T], width: usize) {
         let rows = values.len().checked_div(width).unwrap_or(0);
         let whole = &mut values[..rows * width];

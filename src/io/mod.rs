@@ -188,7 +188,7 @@ impl<T: Element> Sequential<T> {
     }
 
     /// Loads a model saved by [`save`](Sequential::save). Its layers are
-    /// [`Dense<T>`](Dense) (with a [`BuiltinActivation`]) and [`Maxout`]
+    /// [`Dense<T>`](crate::Dense) (with a [`BuiltinActivation`](crate::BuiltinActivation)) and [`Maxout`](crate::Maxout)
     /// layers with the saved weights, bit for bit, so its outputs are
     /// those of the saved model.
     ///

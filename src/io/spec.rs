@@ -181,8 +181,8 @@ impl ModelSpec {
 
     /// An untrained model of this architecture, in the element type `T`:
     /// every kernel drawn from Glorot's uniform distribution (layer `i`
-    /// from seed `seed + i`), biases zero, as [`Dense::glorot`] and
-    /// [`Maxout::glorot`] do. [`dtype`](ModelSpec::dtype) is not checked.
+    /// from seed `seed + i`), biases zero, as [`Dense::glorot`](crate::Dense::glorot) and
+    /// [`Maxout::glorot`](crate::Maxout::glorot) do. [`dtype`](ModelSpec::dtype) is not checked.
     ///
     /// # Errors
     ///
@@ -283,7 +283,7 @@ impl<T: Element> Sequential<T> {
     /// # Errors
     ///
     /// [`Error::UnsupportedLayer`] for a layer without a description: a
-    /// custom layer, or a [`Dense`] layer with a custom activation.
+    /// custom layer, or a [`Dense`](crate::Dense) layer with a custom activation.
     ///
     /// # Example
     ///

@@ -1,9 +1,9 @@
 //! The fully connected layer.
 
-use super::{
-    Layer, affine_backward, affine_into, affine_rows, check_backward, check_io, check_rows,
-    init::glorot_uniform, row_major, row_major_views,
-};
+use super::Layer;
+use super::affine::{affine_backward, affine_into, affine_rows, row_major};
+use super::checks::{check_backward, check_io, check_rows, row_major_views};
+use super::init::glorot_uniform;
 use crate::Element;
 use crate::activation::{Activation, BuiltinActivation};
 use crate::error::{Error, check_positive, check_shape};
@@ -196,8 +196,8 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
         self.activation.name()
     }
 
-    fn spec(&self) -> Option<crate::io::LayerSpec> {
-        Some(crate::io::LayerSpec::Dense {
+    fn spec(&self) -> Option<super::spec::LayerSpec> {
+        Some(super::spec::LayerSpec::Dense {
             inputs: self.kernel.nrows(),
             units: self.kernel.ncols(),
             activation: self.activation.builtin()?.into(),

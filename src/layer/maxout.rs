@@ -1,9 +1,9 @@
 //! The maxout layer.
 
-use super::{
-    Layer, affine_backward, affine_into, check_backward, check_buffer, check_io, check_rows,
-    init::glorot_uniform, row_major, row_major_views,
-};
+use super::Layer;
+use super::affine::{affine_backward, affine_into, row_major};
+use super::checks::{check_backward, check_buffer, check_io, check_rows, row_major_views};
+use super::init::glorot_uniform;
 use crate::error::{Error, check_positive, check_shape};
 use crate::simd::{is_tiny_on_slices, tiny_dot};
 use crate::{Element, buffers};
@@ -275,12 +275,8 @@ impl<T: Element> Layer<T> for Maxout<T> {
         "Maxout"
     }
 
-    fn activation_name(&self) -> &'static str {
-        "linear"
-    }
-
-    fn spec(&self) -> Option<crate::io::LayerSpec> {
-        Some(crate::io::LayerSpec::Maxout {
+    fn spec(&self) -> Option<super::spec::LayerSpec> {
+        Some(super::spec::LayerSpec::Maxout {
             inputs: self.input_width(),
             units: self.output_width(),
             pieces: self.pieces(),
@@ -313,8 +309,6 @@ impl<T: Element> Layer<T> for Maxout<T> {
         }
         Ok(())
     }
-
-    fn activate(&self, _pre_activations: ArrayViewMut2<'_, T>) {}
 
     /// Tiny products run on the slices, without views or scratch: each
     /// output is the max of its pieces, every piece summed as the tiny
@@ -377,15 +371,6 @@ impl<T: Element> Layer<T> for Maxout<T> {
         }
         out.assign(&pre);
         Ok(())
-    }
-
-    /// Maxout has no activation after the max: the gradient passes as is.
-    fn backward_activation(
-        &self,
-        _pre: ArrayView2<'_, T>,
-        _out: ArrayView2<'_, T>,
-        _grad: ArrayViewMut2<'_, T>,
-    ) {
     }
 
     /// The winning piece of each output takes its whole gradient (the

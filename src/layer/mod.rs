@@ -1,46 +1,100 @@
-//! Layers: the [`Layer`] trait, [`Dense`] and [`Maxout`].
-//!
-//! A layer maps a `(batch, inputs)` block to a `(batch, outputs)` block in
-//! two steps: an affine part that gives the pre-activations (Keras's
-//! logits) and an in-place activation. [`Sequential`](crate::Sequential)
-//! uses the split to read a sigmoid output layer's logits, as Keras's
-//! `evaluate` does.
+//! Layers: the [`Layer`] trait, [`Dense`] and [`Maxout`]. A layer maps a
+//! `(batch, inputs)` block to a `(batch, outputs)` block in two steps: an
+//! affine part that gives the pre-activations (Keras's logits) and an
+//! in-place activation. [`Sequential`](crate::Sequential) uses the split to
+//! read a sigmoid output layer's logits, as Keras's `evaluate` does.
 
+mod affine;
+mod checks;
 mod dense;
 mod init;
 mod maxout;
 pub(crate) mod spec;
+mod weights;
 
 pub use dense::Dense;
 pub use maxout::Maxout;
 
 pub(crate) use init::SplitMix64;
 pub(crate) use spec::Weights;
+pub(crate) use weights::check_weights;
 
-use crate::simd::{is_tiny_on_slices, matmul, tiny_affine_rows};
 use crate::{Element, Error};
-use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
+use checks::{check_buffer, row_major_views};
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewMut2};
 use std::fmt::Debug;
 
 /// One layer of a [`Sequential`](crate::Sequential) model.
 ///
-/// Implementors give their widths, parameter count and the two halves of
-/// the forward pass; [`forward_into`](Layer::forward_into) and
-/// [`forward`](Layer::forward) come for free. Layers are `Send + Sync` so
-/// that a model can be shared between threads.
+/// Four methods are required: the widths
+/// ([`input_width`](Layer::input_width),
+/// [`output_width`](Layer::output_width)), the forward pass
+/// ([`pre_activation_into`](Layer::pre_activation_into)) and the backward
+/// pass ([`backward_affine`](Layer::backward_affine)). The others have
+/// defaults right for a layer without weights or activation: no weights
+/// (so [`param_count`](Layer::param_count) is 0), the identity as
+/// activation (`"linear"`), no trace, and the type's name as
+/// [`class_name`](Layer::class_name). A layer with weights overrides
+/// [`weight_shapes`](Layer::weight_shapes) and both visitors; one with an
+/// activation overrides [`activate`](Layer::activate),
+/// [`backward_activation`](Layer::backward_activation) and
+/// [`activation_name`](Layer::activation_name) together. The forward
+/// passes and the weight copies are built on those: a layer overrides
+/// them only to be faster. Layers are `Send + Sync` so that a model can be
+/// shared between threads.
 ///
 /// # Example
 ///
-/// ```
-/// use ndarray::array;
-/// use neurite::{Dense, Layer, Relu};
+/// A layer of your own, `y = 2x`, trained inside a model:
 ///
-/// let layer = Dense::new(array![[1.0_f32, -1.0], [0.5, 0.5]], array![0.0, 0.25], Relu)?;
-/// assert_eq!((layer.input_width(), layer.output_width()), (2, 2));
-/// assert_eq!(layer.param_count(), 6);
-/// let y = layer.forward(array![[2.0, 2.0]].view())?;
-/// assert_eq!(y, array![[3.0, 0.0]]);
-/// # Ok::<(), neurite::Error>(())
+/// ```
+/// use ndarray::{array, ArrayView2, ArrayViewMut2};
+/// use neurite::{Dense, Error, FitOptions, Layer, Sequential, Sgd, Sigmoid};
+///
+/// #[derive(Debug)]
+/// struct Doubling(usize);
+///
+/// impl Layer<f64> for Doubling {
+///     fn input_width(&self) -> usize { self.0 }
+///     fn output_width(&self) -> usize { self.0 }
+///     fn pre_activation_into(
+///         &self,
+///         x: ArrayView2<'_, f64>,
+///         mut out: ArrayViewMut2<'_, f64>,
+///     ) -> Result<(), Error> {
+///         if x.dim() != out.dim() || x.ncols() != self.0 {
+///             let (what, expected, found) = ("Doubling".into(), self.0, x.ncols());
+///             return Err(Error::WidthMismatch { what, expected, found });
+///         }
+///         out.zip_mut_with(&x, |y, &x| *y = 2.0 * x);
+///         Ok(())
+///     }
+///     fn backward_affine(
+///         &self,
+///         _x: ArrayView2<'_, f64>,
+///         _trace: ArrayViewMut2<'_, f64>,
+///         grad_pre: ArrayView2<'_, f64>,
+///         _weight_grads: &mut [f64],
+///         grad_input: Option<ArrayViewMut2<'_, f64>>,
+///     ) -> Result<(), Error> {
+///         if let Some(mut grad_x) = grad_input {
+///             grad_x.zip_mut_with(&grad_pre, |g, &d| *g = 2.0 * d);
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// let layer = Doubling(2);
+/// assert_eq!((layer.class_name(), layer.activation_name(), layer.param_count()), ("Doubling", "linear", 0));
+/// assert_eq!(layer.forward(array![[1.0, -3.0]].view())?, array![[2.0, -6.0]]);
+///
+/// let mut model = Sequential::new();
+/// model.add(Doubling(2))?.add(Dense::glorot(2, 1, Sigmoid, 7)?)?;
+/// let (x, y) = (array![[0.0, 1.0], [1.0, 0.0]], array![[1.0], [0.0]]);
+/// let before = model.evaluate(&x, &y)?.loss;
+/// model.fit(&x, &y, &mut Sgd::new(0.5), FitOptions::new(20))?;
+/// assert!(model.evaluate(&x, &y)?.loss < before);
+/// # Ok::<(), Error>(())
 /// ```
 pub trait Layer<T: Element>: Debug + Send + Sync {
     /// Number of input features the layer takes.
@@ -49,15 +103,29 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// Number of output features (units) the layer gives.
     fn output_width(&self) -> usize;
 
-    /// Number of trainable parameters.
-    fn param_count(&self) -> usize;
+    /// Number of trainable parameters. The default adds up the sizes of
+    /// [`weight_shapes`](Layer::weight_shapes); the built-in layers
+    /// override it with the same number, without building the shapes.
+    fn param_count(&self) -> usize {
+        self.weight_shapes()
+            .iter()
+            .map(|shape| shape.iter().product::<usize>())
+            .sum()
+    }
 
-    /// The layer's type as Keras's summary shows it, e.g. `"Dense"`.
-    fn class_name(&self) -> &'static str;
+    /// The layer's type as Keras's summary shows it, e.g. `"Dense"`. The
+    /// default is the name of the implementing type, without its module
+    /// path and generic parameters, as [`std::any::type_name`] gives it (a
+    /// best-effort name: override it for a name that must not change).
+    fn class_name(&self) -> &'static str {
+        type_name_without_path(std::any::type_name::<Self>())
+    }
 
-    /// The Keras name of the activation applied after the affine part
-    /// (`"linear"` when there is none).
-    fn activation_name(&self) -> &'static str;
+    /// The Keras name of the activation applied after the affine part:
+    /// `"linear"` (the default) when there is none.
+    fn activation_name(&self) -> &'static str {
+        "linear"
+    }
 
     /// The layer's description for a file (type, sizes, activation with
     /// its parameters), as [`Sequential::save`](crate::Sequential::save)
@@ -74,7 +142,7 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// assert_eq!(layer.spec(), Some(LayerSpec::Maxout { inputs: 3, units: 4, pieces: 2 }));
     /// # Ok::<(), neurite::Error>(())
     /// ```
-    fn spec(&self) -> Option<crate::io::LayerSpec> {
+    fn spec(&self) -> Option<spec::LayerSpec> {
         None
     }
 
@@ -92,8 +160,11 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     ) -> Result<(), Error>;
 
     /// Applies the activation in place to pre-activations written by
-    /// [`pre_activation_into`](Layer::pre_activation_into).
-    fn activate(&self, pre_activations: ArrayViewMut2<'_, T>);
+    /// [`pre_activation_into`](Layer::pre_activation_into). The default
+    /// leaves them as they are: no activation (`"linear"`).
+    fn activate(&self, pre_activations: ArrayViewMut2<'_, T>) {
+        let _ = pre_activations;
+    }
 
     /// Writes the layer's output for the batch `x` into `out`, which must
     /// be `(x.nrows(), output_width())`.
@@ -124,13 +195,17 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
         Ok(out)
     }
 
-    /// [`forward_into`](Layer::forward_into) on plain row-major slices:
-    /// `x` holds `rows` rows of `input_width()` values and `out` receives
-    /// `rows` rows of `output_width()`. [`Sequential`](crate::Sequential)
-    /// runs its layers through this, which spares small batches the set-up
-    /// of array views. The default builds the views and calls
-    /// `forward_into`, so a layer of your own needs nothing; [`Dense`] and
-    /// [`Maxout`] override it with the same results, bit for bit.
+    /// The fast-path hook on row-major slices:
+    /// [`forward_into`](Layer::forward_into) where `x` holds `rows` rows of
+    /// `input_width()` values, one after the other, and `out` receives
+    /// `rows` rows of `output_width()`.
+    ///
+    /// [`Sequential`](crate::Sequential) runs its layers through this
+    /// hook. The default checks the lengths, builds the array views and
+    /// calls `forward_into`, so a layer of your own is complete without it.
+    /// Override it only to spare small batches the views' set-up (which
+    /// can cost more than a tiny layer's arithmetic), with the same results
+    /// as `forward_into`, bit for bit, as [`Dense`] and [`Maxout`] do.
     ///
     /// # Errors
     ///
@@ -152,7 +227,6 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// assert!(matches!(short, Err(Error::ShapeMismatch { .. })));
     /// # Ok::<(), Error>(())
     /// ```
-    #[doc(hidden)]
     fn forward_rows(&self, rows: usize, x: &[T], out: &mut [T]) -> Result<(), Error> {
         let (x, out) = row_major_views(self, rows, x, out)?;
         self.forward_into(x, out)
@@ -162,7 +236,8 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// `layer.get_weights()`: `[kernel (inputs, units), bias (units,)]`
     /// for [`Dense`], `[kernels (k, inputs, units), biases (k, units)]` for
     /// [`Maxout`]. Their sizes add up to
-    /// [`param_count`](Layer::param_count).
+    /// [`param_count`](Layer::param_count). The default is none: a layer
+    /// without weights.
     ///
     /// # Example
     ///
@@ -173,10 +248,13 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// assert_eq!(layer.weight_shapes(), [vec![3, 2], vec![2]]);
     /// # Ok::<(), neurite::Error>(())
     /// ```
-    fn weight_shapes(&self) -> Vec<Vec<usize>>;
+    fn weight_shapes(&self) -> Vec<Vec<usize>> {
+        Vec::new()
+    }
 
     /// Calls `f` on each weight array in [`weight_shapes`](Layer::weight_shapes)
-    /// order, as a flat slice in row-major order.
+    /// order, as a flat slice in row-major order. The default calls it on
+    /// nothing: a layer without weights.
     ///
     /// # Example
     ///
@@ -190,11 +268,14 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// assert_eq!(flat, [1.0, 2.0, 3.0, 4.0]);
     /// # Ok::<(), neurite::Error>(())
     /// ```
-    fn visit_weights(&self, f: &mut dyn FnMut(&[T]));
+    fn visit_weights(&self, f: &mut dyn FnMut(&[T])) {
+        let _ = f;
+    }
 
     /// Calls `f` on each weight array in [`weight_shapes`](Layer::weight_shapes)
     /// order, as a mutable flat slice in row-major order: how an
-    /// [`Optimizer`](crate::Optimizer) updates the layer in place.
+    /// [`Optimizer`](crate::Optimizer) updates the layer in place. The
+    /// default calls it on nothing: a layer without weights.
     ///
     /// # Example
     ///
@@ -207,7 +288,9 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// assert_eq!(layer.bias(), &array![6.0, 8.0]);
     /// # Ok::<(), neurite::Error>(())
     /// ```
-    fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut [T]));
+    fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut [T])) {
+        let _ = f;
+    }
 
     /// Copies of the weight arrays, as Keras's `layer.get_weights()`.
     ///
@@ -224,15 +307,7 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// # Ok::<(), neurite::Error>(())
     /// ```
     fn weights(&self) -> Vec<ArrayD<T>> {
-        let mut shapes = self.weight_shapes().into_iter();
-        let mut arrays = Vec::new();
-        self.visit_weights(&mut |values| {
-            let shape = shapes.next().unwrap_or_else(|| vec![values.len()]);
-            let array = ArrayD::from_shape_vec(IxDyn(&shape), values.to_vec())
-                .expect("a layer's weight_shapes agree with visit_weights");
-            arrays.push(array);
-        });
-        arrays
+        weights::copies(self)
     }
 
     /// Replaces the weights, as Keras's `layer.set_weights()`: one array per
@@ -260,17 +335,7 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// # Ok::<(), Error>(())
     /// ```
     fn set_weights(&mut self, weights: &[ArrayD<T>]) -> Result<(), Error> {
-        check_weights(self.class_name(), &self.weight_shapes(), weights)?;
-        let mut sources = weights.iter();
-        self.visit_weights_mut(&mut |target| {
-            if let Some(source) = sources.next() {
-                target
-                    .iter_mut()
-                    .zip(source.iter())
-                    .for_each(|(t, &s)| *t = s);
-            }
-        });
-        Ok(())
+        weights::assign(self, weights)
     }
 
     /// Width of the per-row record the training forward pass keeps for the
@@ -334,6 +399,8 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// with respect to the outputs `out`, into its gradient with respect to
     /// the pre-activations `pre`, in place (see
     /// [`Activation::backward_rows`](crate::Activation::backward_rows)).
+    /// The default leaves `grad` as it is: the gradient of no activation
+    /// (`"linear"`), to override together with [`activate`](Layer::activate).
     ///
     /// # Panics
     ///
@@ -358,7 +425,9 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
         pre: ArrayView2<'_, T>,
         out: ArrayView2<'_, T>,
         grad: ArrayViewMut2<'_, T>,
-    );
+    ) {
+        let _ = (pre, out, grad);
+    }
 
     /// The affine part's backward pass. Given the layer's input `x`, the
     /// `trace` its [`forward_train`](Layer::forward_train) wrote (which may
@@ -407,218 +476,24 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     ) -> Result<(), Error>;
 }
 
-/// Checks the input and output blocks handed to a layer.
-fn check_io<T: Element>(
-    layer: &dyn Layer<T>,
-    x: &ArrayView2<'_, T>,
-    out: &ArrayViewMut2<'_, T>,
-) -> Result<(), Error> {
-    let what = layer.class_name();
-    crate::error::check_width(what, layer.input_width(), x.ncols())?;
-    let expected = [x.nrows(), layer.output_width()];
-    if out.shape() == expected {
-        // The common case: no message is formatted on the hot path.
-        return Ok(());
-    }
-    crate::error::check_shape(&format!("{what} output buffer"), &expected, out.shape())
+/// `"Doubling"` for `"my_crate::layers::Doubling<f32>"`: the last segment
+/// of the path before any generic parameters.
+fn type_name_without_path(full: &'static str) -> &'static str {
+    let without_generics = full.split('<').next().unwrap_or(full);
+    without_generics
+        .rsplit("::")
+        .next()
+        .unwrap_or(without_generics)
 }
 
-/// Checks that the slices handed to
-/// [`forward_rows`](Layer::forward_rows) hold `rows` rows of the layer's
-/// input and output widths.
-fn check_rows<T: Element>(
-    layer: &(impl Layer<T> + ?Sized),
-    rows: usize,
-    x: &[T],
-    out: &[T],
-) -> Result<(), Error> {
-    let holds = |width: usize, len: usize| rows.checked_mul(width) == Some(len);
-    if holds(layer.input_width(), x.len()) && holds(layer.output_width(), out.len()) {
-        return Ok(());
-    }
-    check_row_major(layer, "input", [rows, layer.input_width()], x.len())?;
-    check_row_major(layer, "output", [rows, layer.output_width()], out.len())
-}
-
-/// Checks that a slice of `len` values holds `rows × width` of them.
-#[cold]
-fn check_row_major<T: Element>(
-    layer: &(impl Layer<T> + ?Sized),
-    slice: &str,
-    [rows, width]: [usize; 2],
-    len: usize,
-) -> Result<(), Error> {
-    if rows.checked_mul(width) == Some(len) {
-        return Ok(());
-    }
-    Err(Error::ShapeMismatch {
-        what: format!(
-            "{} {slice} slice ({rows} rows of {width} values)",
-            layer.class_name()
-        ),
-        expected: vec![rows.saturating_mul(width)],
-        found: vec![len],
-    })
-}
-
-/// The slices handed to [`forward_rows`](Layer::forward_rows) as the
-/// views [`forward_into`](Layer::forward_into) takes, once checked.
-fn row_major_views<'a, T: Element>(
-    layer: &(impl Layer<T> + ?Sized),
-    rows: usize,
-    x: &'a [T],
-    out: &'a mut [T],
-) -> Result<(ArrayView2<'a, T>, ArrayViewMut2<'a, T>), Error> {
-    check_rows(layer, rows, x, out)?;
-    let x = ArrayView2::from_shape((rows, layer.input_width()), x)
-        .expect("the input slice holds rows × inputs values");
-    let out = ArrayViewMut2::from_shape((rows, layer.output_width()), out)
-        .expect("the output slice holds rows × outputs values");
-    Ok((x, out))
-}
-
-/// Checks the shape of a buffer handed to a layer, naming it in the error
-/// (and formatting the name only then: training calls this every batch).
-fn check_buffer<T: Element>(
-    layer: &(impl Layer<T> + ?Sized),
-    buffer: &str,
-    expected: [usize; 2],
-    found: &[usize],
-) -> Result<(), Error> {
-    if found == expected {
-        return Ok(());
-    }
-    let what = format!("{} {buffer} buffer", layer.class_name());
-    crate::error::check_shape(&what, &expected, found)
-}
-
-/// Checks the blocks of a backward pass: `x` is `(batch, inputs)`,
-/// `grad_pre` `(batch, outputs)`, `weight_grads` holds `param_count()`
-/// values and `grad_input`, when given, has `x`'s shape.
-fn check_backward<T: Element>(
-    layer: &(impl Layer<T> + ?Sized),
-    x: &ArrayView2<'_, T>,
-    grad_pre: &ArrayView2<'_, T>,
-    weight_grads: &[T],
-    grad_input: Option<&ArrayViewMut2<'_, T>>,
-) -> Result<(), Error> {
-    crate::error::check_width(layer.class_name(), layer.input_width(), x.ncols())?;
-    let rows = x.nrows();
-    let outputs = [rows, layer.output_width()];
-    check_buffer(layer, "gradient", outputs, grad_pre.shape())?;
-    let count = [1, weight_grads.len()];
-    check_buffer(layer, "weight gradient", [1, layer.param_count()], &count)?;
-    match grad_input {
-        Some(grad) => check_buffer(layer, "input gradient", [rows, x.ncols()], grad.shape()),
-        None => Ok(()),
-    }
-}
-
-/// Checks a list of weight arrays against the shapes a layer or model
-/// takes: first their number, then each shape.
-pub(crate) fn check_weights<T: Element>(
-    what: &str,
-    shapes: &[Vec<usize>],
-    weights: &[ArrayD<T>],
-) -> Result<(), Error> {
-    if shapes.len() != weights.len() {
-        return Err(Error::WeightCountMismatch {
-            what: what.to_owned(),
-            expected: shapes.len(),
-            found: weights.len(),
-        });
-    }
-    for (i, (shape, array)) in shapes.iter().zip(weights).enumerate() {
-        if array.shape() != shape.as_slice() {
-            crate::error::check_shape(&format!("{what} weight {i}"), shape, array.shape())?;
-        }
-    }
-    Ok(())
-}
-
-/// `out = x · kernel + bias`: `out` is filled with the bias rows and the
-/// product is accumulated onto them, so the bias costs no pass of its own.
-fn affine_into<T: Element>(
-    x: ArrayView2<'_, T>,
-    kernel: ArrayView2<'_, T>,
-    bias: ArrayView1<'_, T>,
-    mut out: ArrayViewMut2<'_, T>,
-) {
-    match (out.as_slice_mut(), bias.as_slice()) {
-        (Some(rows), Some(bias)) => rows
-            .chunks_exact_mut(bias.len())
-            .for_each(|row| row.iter_mut().zip(bias).for_each(|(z, &b)| *z = b)),
-        _ => out.assign(&bias.broadcast(out.raw_dim()).expect("one bias per unit")),
-    }
-    matmul(x, kernel, out, true);
-}
-
-/// [`affine_into`] on row-major slices, `shape = (rows, inputs, units)`
-/// checked by the caller: the same values, bit for bit. Tiny products run
-/// on the slices; the views of larger ones cost nothing next to them.
-#[inline]
-fn affine_rows<T: Element>(
-    x: &[T],
-    kernel: &[T],
-    bias: &[T],
-    out: &mut [T],
-    (rows, inputs, units): (usize, usize, usize),
-) {
-    if is_tiny_on_slices::<T>(rows, inputs, units) {
-        tiny_affine_rows(x, kernel, bias, out, (rows, inputs, units));
-        return;
-    }
-    let x = ArrayView2::from_shape((rows, inputs), x).expect("checked: rows × inputs");
-    let kernel = ArrayView2::from_shape((inputs, units), kernel).expect("the kernel's shape");
-    let out = ArrayViewMut2::from_shape((rows, units), out).expect("checked: rows × units");
-    affine_into(x, kernel, ArrayView1::from(bias), out);
-}
-
-/// The backward pass of `z = x · kernel + bias` given `grad_z = ∂L/∂z`:
-/// `∂L/∂kernel = xᵀ · grad_z` into `kernel_grad` (row-major, the kernel's
-/// shape), `∂L/∂bias` = the column sums of `grad_z` into `bias_grad`, and,
-/// when asked, `∂L/∂x = grad_z · kernelᵀ` into the given block (added to
-/// what it holds when the flag is set). Callers check the shapes.
-fn affine_backward<T: Element>(
-    x: ArrayView2<'_, T>,
-    kernel: ArrayView2<'_, T>,
-    grad_z: ArrayView2<'_, T>,
-    kernel_grad: &mut [T],
-    bias_grad: &mut [T],
-    grad_input: Option<(&mut ArrayViewMut2<'_, T>, bool)>,
-) {
-    let kernel_grad = ArrayViewMut2::from_shape(kernel.raw_dim(), kernel_grad)
-        .expect("the caller sized the kernel gradient");
-    matmul(x.t(), grad_z, kernel_grad, false);
-    if crate::precision::is_narrow::<T>() {
-        // Column sums in f64, rounded once (src/precision.rs).
-        for (b, column) in bias_grad.iter_mut().zip(grad_z.columns()) {
-            let mut sum = crate::precision::Accumulator::new();
-            column.iter().for_each(|&g| sum.add(g));
-            *b = sum.total();
-        }
-    } else {
-        bias_grad.iter_mut().for_each(|b| *b = T::zero());
-        for row in grad_z.rows() {
-            bias_grad
-                .iter_mut()
-                .zip(row)
-                .for_each(|(b, &g)| *b = *b + g);
-        }
-    }
-    if let Some((grad_x, accumulate)) = grad_input {
-        matmul(grad_z, kernel.t(), grad_x.view_mut(), accumulate);
-    }
-}
-
-/// The array itself when it is already stored row-major, else a row-major
-/// copy.
-fn row_major<T: Element, D: ndarray::Dimension>(
-    array: ndarray::Array<T, D>,
-) -> ndarray::Array<T, D> {
-    if array.is_standard_layout() {
-        array
-    } else {
-        array.as_standard_layout().into_owned()
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn class_names_lose_their_path_and_generic_parameters() {
+        assert_eq!(
+            super::type_name_without_path("app::Gated<f32, app::Relu>"),
+            "Gated"
+        );
+        assert_eq!(super::type_name_without_path("Plain"), "Plain");
     }
 }

@@ -2,8 +2,8 @@
 //! values that checks every label and sums every element's loss in
 //! registers, storing nothing (per element only for rows of one value).
 //!
-//! - From probabilities ([`Probabilities`]): `p` clipped to `[ε, 1 - ε]`
-//!   (`min` and `max` return their second operand when it is NaN, so a NaN
+//! - From probabilities ([`Probabilities`]): `p` clipped to `[ε, 1 - ε]`,
+//!   `ε` from the caller (the loss's Keras `epsilon()`; `min` and `max` return their second operand when it is NaN, so a NaN
 //!   `p` passes), then `-(y·ln p + (1 - y)·ln(1 - p))` with ln.rs's
 //!   logarithm of positive normal numbers (`1 - p ≥ ε` too), 1 ULP each.
 //!   A register whose labels are all 0 or 1 (`y·(1 - y) = 0`, the usual
@@ -21,16 +21,19 @@
 //! fewer terms per partial sum than a running sum), added up at the end of
 //! each row.
 
-use super::exp::exp_up_to_max;
+use super::exp::{ExpConstants, exp_up_to_max};
 use super::ln::ln_normal;
-use super::log1p::Log1p;
+use super::log1p::{Log1p, LogConstants};
 use super::vector::{Elementwise, Lane, MAX_LANES, MAX_UNROLL, Vector, splat};
-use crate::loss::EPSILON;
 
 /// A kernel: the loss summed over each of `sums.len()` equal rows of
 /// `labels` and `values`, into `sums`, or the index of the first label
 /// outside `[0, 1]`.
 pub(crate) type RowSums<T> = fn(&[T], &[T], &mut [T]) -> Result<(), usize>;
+
+/// A [`RowSums`] kernel that also takes `ε`, the lower clip bound of the
+/// values (the upper is `1 - ε`).
+pub(crate) type ClippedRowSums<T> = fn(&[T], &[T], &mut [T], T) -> Result<(), usize>;
 
 /// A loss of one register of labels and one of values, lane by lane.
 /// A trait for the reason given at [`Elementwise`].
@@ -40,13 +43,16 @@ pub(crate) trait PairLoss<V: Vector>: Copy {
 
 /// Keras's binary cross-entropy of probabilities, clipped to `[ε, 1 - ε]`.
 #[derive(Clone, Copy)]
-pub(crate) struct Probabilities;
+pub(crate) struct Probabilities<V> {
+    /// `ε` in every lane.
+    pub(crate) epsilon: V,
+}
 
-impl<V: Vector> PairLoss<V> for Probabilities {
+impl<V: Vector<Scalar: ExpConstants + LogConstants>> PairLoss<V> for Probabilities<V> {
     #[inline(always)]
     fn apply(self, y: V, p: V) -> V {
         let one = splat::<V>(1.0);
-        let low = splat::<V>(EPSILON);
+        let low = self.epsilon;
         let p = one.sub(low).min(low.max(p));
         let (q, one_minus_y) = (one.sub(p), one.sub(y));
         let loss = if V::any(y.mul(one_minus_y).gt(splat(0.0))) {
@@ -66,7 +72,7 @@ impl<V: Vector> PairLoss<V> for Probabilities {
 #[derive(Clone, Copy)]
 pub(crate) struct Logits;
 
-impl<V: Vector> PairLoss<V> for Logits {
+impl<V: Vector<Scalar: ExpConstants + LogConstants>> PairLoss<V> for Logits {
     #[inline(always)]
     fn apply(self, y: V, z: V) -> V {
         let zero = splat::<V>(0.0);

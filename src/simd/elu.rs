@@ -66,7 +66,7 @@ impl ExpM1Constants for f64 {
 /// `e^x - 1` for `x ≤ 0` (and NaN); `0` for `x > 0`, which is clamped to
 /// 0 so that no lane computes out of range.
 #[inline(always)]
-fn expm1_nonpositive<V: Vector>(x: V) -> V {
+fn expm1_nonpositive<V: Vector<Scalar: ExpConstants + ExpM1Constants>>(x: V) -> V {
     let clamped = splat::<V>(0.0).min(V::splat(V::Scalar::EXPM1_MIN).max(x));
     let round = V::splat(V::Scalar::ROUND);
     let k = clamped
@@ -86,7 +86,7 @@ pub(crate) struct Elu<V> {
     pub(crate) alpha: V,
 }
 
-impl<V: Vector> Elementwise<V> for Elu<V> {
+impl<V: Vector<Scalar: ExpConstants + ExpM1Constants>> Elementwise<V> for Elu<V> {
     #[inline(always)]
     fn apply(self, x: V) -> V {
         V::select(x.gt(splat(0.0)), x, self.alpha.mul(expm1_nonpositive(x)))

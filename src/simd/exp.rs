@@ -120,7 +120,7 @@ impl ExpConstants for f64 {
 
 /// `(k, r)` with `k = round(x / ln 2)` and `r = x - k·ln 2`, `|r| ≤ 0.347`.
 #[inline(always)]
-fn reduce<V: Vector>(x: V) -> (V, V) {
+fn reduce<V: Vector<Scalar: ExpConstants>>(x: V) -> (V, V) {
     let round = V::splat(V::Scalar::ROUND);
     let k = x.mul_add(V::splat(V::Scalar::LOG2_E), round).sub(round);
     let r = k.neg_mul_add(V::splat(V::Scalar::LN2_HI), x);
@@ -131,7 +131,7 @@ fn reduce<V: Vector>(x: V) -> (V, V) {
 /// `e^x` for `x ≤ EXP_MAX` or NaN: `+0` below `EXP_MIN`, where no value
 /// that would underflow is computed (see [`Vector::scale_pow2_where`]).
 #[inline(always)]
-pub(crate) fn exp_up_to_max<V: Vector>(x: V) -> V {
+pub(crate) fn exp_up_to_max<V: Vector<Scalar: ExpConstants>>(x: V) -> V {
     let low = V::splat(V::Scalar::EXP_MIN);
     let (k, r) = reduce(low.max(x));
     let e_r = horner(r, V::Scalar::EXP_POLY).mul_add(r, splat(1.0));
@@ -142,7 +142,7 @@ pub(crate) fn exp_up_to_max<V: Vector>(x: V) -> V {
 #[derive(Clone, Copy)]
 pub(crate) struct Exp;
 
-impl<V: Vector> Elementwise<V> for Exp {
+impl<V: Vector<Scalar: ExpConstants>> Elementwise<V> for Exp {
     #[inline(always)]
     fn apply(self, x: V) -> V {
         exp_up_to_max(V::splat(V::Scalar::EXP_MAX).min(x))

@@ -15,8 +15,8 @@
 //! the last bits.
 
 use super::vector::{Lane, Vector};
-use crate::Element;
 use ndarray::{ArrayView2, ArrayViewMut2};
+use num_traits::Float;
 
 /// `out ← x · w`, or `out ← out + x · w` when `accumulate` is set (the sum
 /// first, then the value already in `out`, as the tiny products round):
@@ -167,7 +167,7 @@ pub(crate) type RowKernel<T> = fn(&[T], &[T], &mut [T], bool);
 /// row-times-matrix kernel, when `T` has one, `b` is row-major and the rows
 /// of `a` and `c` are contiguous. Returns whether it ran; shapes are the
 /// caller's invariant, as for `matmul`.
-pub(super) fn rows_times_matrix<T: Element>(
+pub(super) fn rows_times_matrix<T: Float + 'static>(
     a: ArrayView2<'_, T>,
     b: ArrayView2<'_, T>,
     c: &mut ArrayViewMut2<'_, T>,

@@ -14,7 +14,8 @@
 //! Special values are selected at the end: `ln(±0) = -inf`, `ln(+inf) =
 //! +inf`, and negative numbers (not `-0`) and NaN give NaN.
 
-use super::log1p::ln_from_parts;
+use super::exp::ExpConstants;
+use super::log1p::{LogConstants, ln_from_parts};
 use super::vector::{Elementwise, Lane, Vector, splat};
 
 /// The constants of `ln x` for one float type.
@@ -42,7 +43,7 @@ impl LnConstants for f64 {
 /// `ln x` for a positive normal finite `x` (anything else gives an
 /// unspecified finite value): what the losses use on clipped values.
 #[inline(always)]
-pub(crate) fn ln_normal<V: Vector>(x: V) -> V {
+pub(crate) fn ln_normal<V: Vector<Scalar: ExpConstants + LogConstants>>(x: V) -> V {
     let (m, k) = x.split_exponent();
     ln_from_parts(m, k, splat(0.0))
 }
@@ -51,7 +52,7 @@ pub(crate) fn ln_normal<V: Vector>(x: V) -> V {
 #[derive(Clone, Copy)]
 pub(crate) struct Ln;
 
-impl<V: Vector> Elementwise<V> for Ln {
+impl<V: Vector<Scalar: ExpConstants + LogConstants + LnConstants>> Elementwise<V> for Ln {
     #[inline(always)]
     fn apply(self, x: V) -> V {
         let zero = splat::<V>(0.0);

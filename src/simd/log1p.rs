@@ -49,7 +49,7 @@ impl LogConstants for f64 {
 #[derive(Clone, Copy)]
 pub(crate) struct Log1p;
 
-impl<V: Vector> Elementwise<V> for Log1p {
+impl<V: Vector<Scalar: ExpConstants + LogConstants>> Elementwise<V> for Log1p {
     #[inline(always)]
     fn apply(self, x: V) -> V {
         let one = splat::<V>(1.0);
@@ -78,7 +78,11 @@ impl<V: Vector> Elementwise<V> for Log1p {
 /// `low` far below the result's ULP (a rounding error to fold in, or 0):
 /// the reduction and polynomial of this file's header, shared with ln.rs.
 #[inline(always)]
-pub(crate) fn ln_from_parts<V: Vector>(m: V, k: V, low: V) -> V {
+pub(crate) fn ln_from_parts<V: Vector<Scalar: ExpConstants + LogConstants>>(
+    m: V,
+    k: V,
+    low: V,
+) -> V {
     let one = splat::<V>(1.0);
     let f = m.sub(one);
     let s = f.div(splat::<V>(2.0).add(f));

@@ -20,16 +20,16 @@
 //! as much as such a product: (1, 784, 128) in f32 runs in 0.7× `gemm`'s
 //! time (5.5 µs against 8.0 µs).
 
-use crate::Element;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
+use num_traits::Float;
 use std::any::TypeId;
 
 /// `c ← a · b`, or `c ← c + a · b` when `accumulate` is set.
 ///
 /// Shapes are the callers' invariant (`a` is `(m, k)`, `b` `(k, n)`, `c`
 /// `(m, n)`); the layers check them against the caller's data first.
-pub(crate) fn matmul<T: Element>(
+pub(crate) fn matmul<T: Float + 'static>(
     a: ArrayView2<'_, T>,
     b: ArrayView2<'_, T>,
     mut c: ArrayViewMut2<'_, T>,
@@ -111,7 +111,7 @@ pub(crate) fn matmul<T: Element>(
 /// product is summed in `out` from zero, term after term, and then added
 /// to its bias. The loops run over units (or rows, for a single unit)
 /// innermost, which the compiler vectorizes.
-pub(crate) fn tiny_affine_rows<T: Element>(
+pub(crate) fn tiny_affine_rows<T: Float + 'static>(
     x: &[T],
     kernel: &[T],
     bias: &[T],
@@ -154,7 +154,7 @@ pub(crate) fn tiny_affine_rows<T: Element>(
 /// [`tiny_affine_rows`] for one unit over `K` inputs: `kernel` holds `K`
 /// weights, `x` rows of `K` values, `out` one value per row.
 #[inline(always)]
-fn single_unit<T: Element, const K: usize>(x: &[T], kernel: &[T], bias: T, out: &mut [T]) {
+fn single_unit<T: Float + 'static, const K: usize>(x: &[T], kernel: &[T], bias: T, out: &mut [T]) {
     let weights = <&[T; K]>::try_from(kernel).expect("the caller passes K weights");
     let (rows, _) = x.as_chunks::<K>();
     for (x_row, z) in rows.iter().zip(out) {
@@ -165,14 +165,14 @@ fn single_unit<T: Element, const K: usize>(x: &[T], kernel: &[T], bias: T, out: 
 /// The running sum before term `p`: zero before the first (whatever
 /// `out` held), as the dot products start.
 #[inline(always)]
-fn first_or<T: Element>(p: usize, sum: T) -> T {
+fn first_or<T: Float + 'static>(p: usize, sum: T) -> T {
     if p == 0 { T::zero() } else { sum }
 }
 
 /// Whether [`matmul`] computes an `(m, k) · (k, n)` product of row-major
 /// `T` values with [`tiny_rows`]: a tiny, non-empty product of a type
 /// without a hook of its own.
-pub(crate) fn is_tiny_on_slices<T: Element>(m: usize, k: usize, n: usize) -> bool {
+pub(crate) fn is_tiny_on_slices<T: Float + 'static>(m: usize, k: usize, n: usize) -> bool {
     let size = m.saturating_mul(n).saturating_mul(k);
     is_gemm_native::<T>() && m > 0 && k > 0 && n > 0 && size <= TINY
 }
@@ -186,7 +186,7 @@ const TINY: usize = 4096;
 const ROW_PRODUCT_ROWS: usize = 1;
 
 /// One dot product per output, added to the output when accumulating.
-fn tiny_matmul<T: Element>(
+fn tiny_matmul<T: Float + 'static>(
     a: ArrayView2<'_, T>,
     b: ArrayView2<'_, T>,
     mut c: ArrayViewMut2<'_, T>,
@@ -211,7 +211,14 @@ fn tiny_matmul<T: Element>(
 
 /// [`tiny_matmul`] on row-major slices: `a` is `(m, k)`, `b` `(k, n)`,
 /// `c` `(m, n)`, with `k` and `n` positive.
-fn tiny_rows<T: Element>(a: &[T], b: &[T], c: &mut [T], k: usize, n: usize, accumulate: bool) {
+fn tiny_rows<T: Float + 'static>(
+    a: &[T],
+    b: &[T],
+    c: &mut [T],
+    k: usize,
+    n: usize,
+    accumulate: bool,
+) {
     for (a_row, c_row) in a.chunks_exact(k).zip(c.chunks_exact_mut(n)) {
         for (j, c) in c_row.iter_mut().enumerate() {
             let dot = tiny_dot(a_row, b, n, j);
@@ -223,7 +230,7 @@ fn tiny_rows<T: Element>(a: &[T], b: &[T], c: &mut [T], k: usize, n: usize, accu
 /// The dot product of `row` with column `j` of the row-major `(k, n)`
 /// matrix `b`, summed from the first term on, as every tiny product is.
 #[inline(always)]
-pub(crate) fn tiny_dot<T: Element>(row: &[T], b: &[T], n: usize, j: usize) -> T {
+pub(crate) fn tiny_dot<T: Float + 'static>(row: &[T], b: &[T], n: usize, j: usize) -> T {
     if n == 1 {
         // A single column, stored contiguously: no index arithmetic.
         return row
@@ -239,7 +246,7 @@ pub(crate) fn tiny_dot<T: Element>(row: &[T], b: &[T], n: usize, j: usize) -> T 
 }
 
 /// Whether `T` is one of the float types `gemm` has kernels for.
-fn is_gemm_native<T: Element>() -> bool {
+fn is_gemm_native<T: Float + 'static>() -> bool {
     TypeId::of::<T>() == TypeId::of::<f32>() || TypeId::of::<T>() == TypeId::of::<f64>()
 }
 

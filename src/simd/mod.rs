@@ -13,7 +13,7 @@
 //!   rectifier.rs: the maths, written once against `Vector`, each file
 //!   explaining its range reduction, polynomial and error bound.
 //! - bce.rs: the loss, summed over rows in one pass with the label check,
-//!   from those; src/loss.rs reaches it through [`kernels`].
+//!   from those; src/loss/ reaches it through [`kernels`].
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
 //!   and portable.rs (plain Rust over fixed-size arrays, which the
 //!   compiler turns into SSE2 or NEON code): the registers, and the kernels
@@ -65,8 +65,6 @@
 mod matmul;
 
 pub(crate) use matmul::{is_tiny_on_slices, matmul, tiny_affine_rows, tiny_dot};
-
-pub(crate) use bce::RowSums;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
@@ -123,9 +121,9 @@ pub(crate) struct Kernels<T> {
         expect(dead_code, reason = "tested alone; the loss kernels fuse it")
     )]
     pub(crate) ln: fn(&mut [T]),
-    /// Binary cross-entropy of clipped probabilities, summed per row
-    /// (bce.rs), not in place.
-    pub(crate) bce: bce::RowSums<T>,
+    /// Binary cross-entropy of probabilities clipped to `[ε, 1 - ε]`,
+    /// summed per row (bce.rs), not in place; `ε` is the last argument.
+    pub(crate) bce: bce::ClippedRowSums<T>,
     /// Binary cross-entropy of logits, summed per row (bce.rs).
     pub(crate) bce_logits: bce::RowSums<T>,
     /// The index of the first label outside `[0, 1]` (bce.rs).
@@ -223,8 +221,10 @@ macro_rules! define_path {
     (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, $first_bad_label:ident) => {
         define_path!(@wrap $features; fn $row_times_matrix(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) =>
             $crate::simd::gemv::row_times_matrix::<$vector>(x, w, out, accumulate));
-        define_path!(@wrap $features; fn $bce(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> =>
-            $crate::simd::bce::row_sums::<$vector>(labels, values, sums, $crate::simd::bce::Probabilities));
+        define_path!(@wrap $features; fn $bce(labels: &[$t], values: &[$t], sums: &mut [$t], epsilon: $t) -> Result<(), usize> =>
+            $crate::simd::bce::row_sums::<$vector>(labels, values, sums, $crate::simd::bce::Probabilities {
+                epsilon: <$vector as $crate::simd::vector::Vector>::splat(epsilon),
+            }));
         define_path!(@wrap $features; fn $bce_logits(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> =>
             $crate::simd::bce::row_sums::<$vector>(labels, values, sums, $crate::simd::bce::Logits));
         define_path!(@wrap $features; fn $first_bad_label(labels: &[$t]) -> Option<usize> =>

@@ -15,7 +15,7 @@
 //! in the subnormal range (`x` below about -87.3 for f32) come from the
 //! subnormal `e`. NaN gives NaN; `σ(±0) = 0.5`.
 
-use super::exp::exp_up_to_max;
+use super::exp::{ExpConstants, exp_up_to_max};
 use super::vector::{Elementwise, Vector, splat};
 
 /// How `σ` treats the rounding of `1 + e` and tiny arguments, per float
@@ -54,7 +54,7 @@ const TINY: f64 = 8.673_617_379_884_035e-19;
 #[derive(Clone, Copy)]
 pub(crate) struct Sigmoid;
 
-impl<V: Vector> Elementwise<V> for Sigmoid {
+impl<V: Vector<Scalar: ExpConstants + SigmoidConstants>> Elementwise<V> for Sigmoid {
     #[inline(always)]
     fn apply(self, x: V) -> V {
         let one = splat::<V>(1.0);

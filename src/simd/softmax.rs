@@ -7,12 +7,12 @@
 //! in four accumulators, and a multiplication by `1 / sum`. The `e^x` is
 //! exp.rs's; `x - max ≤ 0`, and `-inf` entries give 0.
 
-use super::exp::exp_up_to_max;
+use super::exp::{ExpConstants, exp_up_to_max};
 use super::vector::{Elementwise, Lane, Vector, map_in_place};
 
 /// Normalises `row` in place.
 #[inline(always)]
-pub(crate) fn softmax<V: Vector>(row: &mut [V::Scalar]) {
+pub(crate) fn softmax<V: Vector<Scalar: ExpConstants>>(row: &mut [V::Scalar]) {
     let max = max_skipping_nan::<V>(row);
     if !max.is_finite() {
         // +inf, or no finite value at all: Keras gives NaN everywhere.
@@ -37,7 +37,7 @@ impl<V: Vector> Elementwise<V> for Scale<V> {
 
 /// `e^(x - max)` for `x ≤ max` (or NaN, or -inf).
 #[inline(always)]
-fn exp_shifted<V: Vector>(x: V, max: V) -> V {
+fn exp_shifted<V: Vector<Scalar: ExpConstants>>(x: V, max: V) -> V {
     exp_up_to_max(x.sub(max))
 }
 
@@ -65,7 +65,10 @@ fn max_skipping_nan<V: Vector>(row: &[V::Scalar]) -> V::Scalar {
 
 /// Replaces every `x` by `e^(x - max)` and returns the sum of the results.
 #[inline(always)]
-fn exp_shifted_and_sum<V: Vector>(row: &mut [V::Scalar], max: V::Scalar) -> V::Scalar {
+fn exp_shifted_and_sum<V: Vector<Scalar: ExpConstants>>(
+    row: &mut [V::Scalar],
+    max: V::Scalar,
+) -> V::Scalar {
     let max = V::splat(max);
     let zero = V::splat(V::Scalar::from_f64(0.0));
     let mut acc = [zero; 4];

@@ -74,7 +74,7 @@ impl TanhConstants for f64 {
 /// (f64); in `1 - 2 / (1 + e^2a)` that counts `2^(1-k)` times, so at most
 /// 0.25 ULP (at `k = 2`, `f64`), and less for `f32`.
 #[inline(always)]
-fn exp_2x<V: Vector>(a: V) -> V {
+fn exp_2x<V: Vector<Scalar: ExpConstants>>(a: V) -> V {
     let round = V::splat(V::Scalar::ROUND);
     let k = a
         .mul_add(splat(2.0 * std::f64::consts::LOG2_E), round)
@@ -88,7 +88,7 @@ fn exp_2x<V: Vector>(a: V) -> V {
 #[derive(Clone, Copy)]
 pub(crate) struct Tanh;
 
-impl<V: Vector> Elementwise<V> for Tanh {
+impl<V: Vector<Scalar: ExpConstants + TanhConstants>> Elementwise<V> for Tanh {
     #[inline(always)]
     fn apply(self, x: V) -> V {
         let one = splat::<V>(1.0);

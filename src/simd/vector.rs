@@ -10,27 +10,11 @@
 //! code. The algorithms are built so that both stay within their bounds,
 //! and the tests check every path.
 
-use super::elu::ExpM1Constants;
-use super::exp::ExpConstants;
-use super::ln::LnConstants;
-use super::log1p::LogConstants;
-use super::sigmoid::SigmoidConstants;
-use super::tanh::TanhConstants;
-
-/// `f32` or `f64`, with the constants of every algorithm for that type.
-pub(crate) trait Lane:
-    Copy
-    + PartialOrd
-    + Send
-    + Sync
-    + 'static
-    + ExpConstants
-    + ExpM1Constants
-    + TanhConstants
-    + LogConstants
-    + LnConstants
-    + SigmoidConstants
-{
+/// `f32` or `f64`: what every kernel needs of its element type. The
+/// constants of each algorithm (`ExpConstants` in exp.rs, …) are separate
+/// traits, bounds of the kernels that use them, so this file depends on
+/// none of the maths.
+pub(crate) trait Lane: Copy + PartialOrd + Send + Sync + 'static {
     /// A quiet NaN.
     const NAN: Self;
     /// Negative infinity: the identity of `max`, and the fill that makes a

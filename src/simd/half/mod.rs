@@ -21,7 +21,6 @@
 
 mod convert;
 
-use crate::Element;
 use ::half::{bf16, f16};
 use convert::Convert;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
@@ -146,7 +145,7 @@ fn narrow<T: Float>(value: f32) -> T {
 /// `c ← a · b` (or `c ← c + a · b`) in `f32` for `f16` and `bf16`, each
 /// output rounded to `T` once. Returns `false`, touching nothing, for any
 /// other `T`. Shapes are checked by the caller and `m, n, k > 0`.
-pub(crate) fn matmul<T: Element>(
+pub(crate) fn matmul<T: Float + 'static>(
     a: ArrayView2<'_, T>,
     b: ArrayView2<'_, T>,
     c: &mut ArrayViewMut2<'_, T>,
@@ -192,7 +191,7 @@ pub(crate) fn matmul<T: Element>(
 /// A view widened to an `f32` array: contiguous row-major or column-major
 /// views (a transposed operand) in one slice conversion, others value by
 /// value.
-fn wide_copy<T: Element>(view: ArrayView2<'_, T>) -> Array2<f32> {
+fn wide_copy<T: Float + 'static>(view: ArrayView2<'_, T>) -> Array2<f32> {
     let convert = |values: &[T]| match half_ref(values) {
         Some(HalfRef::F16(values)) => f16::widened(values),
         Some(HalfRef::Bf16(values)) => bf16::widened(values),
@@ -217,7 +216,7 @@ mod tests {
     use ndarray::s;
 
     /// `a · b` in f64 from the 16-bit values, rounded to `T`.
-    fn reference<T: Element>(a: &Array2<T>, b: &Array2<T>, c: &Array2<T>) -> Array2<T> {
+    fn reference<T: Float + 'static>(a: &Array2<T>, b: &Array2<T>, c: &Array2<T>) -> Array2<T> {
         Array2::from_shape_fn((a.nrows(), b.ncols()), |(i, j)| {
             let dot: f64 = (0..a.ncols())
                 .map(|p| a[[i, p]].to_f64().unwrap() * b[[p, j]].to_f64().unwrap())
@@ -228,13 +227,13 @@ mod tests {
 
     /// Small integers: every product and sum is exact in f32, so the
     /// result is the exactly rounded one.
-    fn pattern<T: Element>(rows: usize, cols: usize, salt: usize) -> Array2<T> {
+    fn pattern<T: Float + 'static>(rows: usize, cols: usize, salt: usize) -> Array2<T> {
         Array2::from_shape_fn((rows, cols), |(i, j)| {
             T::from(((i * 7 + j * 13 + salt) % 17) as f64 - 8.0).unwrap()
         })
     }
 
-    fn check<T: Element>() {
+    fn check<T: Float + std::fmt::Debug + 'static>() {
         for (m, k, n) in [(1, 1, 1), (8, 2, 1), (3, 5, 7), (33, 17, 65), (1, 784, 9)] {
             let (a, b) = (pattern::<T>(m, k, 1), pattern::<T>(k, n, 2));
             let c0 = pattern::<T>(m, n, 3);

@@ -1,5 +1,5 @@
 //! The binary cross-entropy kernels (bce.rs) on every path against the
-//! scalar definitions of src/loss.rs, on random rows of random widths at
+//! scalar definitions of src/loss/, on random rows of random widths at
 //! random offsets: hard labels (some arrays only those), soft and
 //! out-of-range ones; predictions and logits with NaN, `±inf`, exact 0 and
 //! 1, values outside `[0, 1]`, subnormals. Each row sum must be within a
@@ -9,7 +9,7 @@
 
 use super::{Rng, paths};
 use crate::loss::{clipped_loss, logit_loss};
-use crate::simd::{Kernels, Path, RowSums};
+use crate::simd::{Kernels, Path};
 use num_traits::Float;
 use std::fmt::Debug;
 
@@ -108,10 +108,14 @@ fn random_logit<T: Sample>(rng: &mut Rng, nan_odds: usize) -> T {
     }
 }
 
+/// A kernel of [`Kernels`] as the loss calls it: `(labels, values, sums)`,
+/// with `ε = 1e-7` for the clipped one.
+type RowSums<T> = fn(&Kernels<T>, &[T], &[T], &mut [T]) -> Result<(), usize>;
+
 /// One loss under test.
 struct Loss<T> {
     name: &'static str,
-    kernel: fn(&Kernels<T>) -> RowSums<T>,
+    kernel: RowSums<T>,
     scalar: fn(T, T) -> T,
     /// The sum of the magnitudes of the terms of one element's loss, in
     /// `f64`: the scale of its rounding errors.
@@ -123,7 +127,7 @@ fn losses<T: Sample>() -> [Loss<T>; 2] {
     [
         Loss {
             name: "bce",
-            kernel: |k| k.bce,
+            kernel: |k, labels, values, sums| (k.bce)(labels, values, sums, T::from_f64(1e-7)),
             scalar: clipped_loss,
             magnitude: |y, p| {
                 let p = p.clamp(1e-7, 1.0 - 1e-7);
@@ -133,7 +137,7 @@ fn losses<T: Sample>() -> [Loss<T>; 2] {
         },
         Loss {
             name: "bce_logits",
-            kernel: |k| k.bce_logits,
+            kernel: |k, labels, values, sums| (k.bce_logits)(labels, values, sums),
             scalar: logit_loss,
             magnitude: |y, z| z.max(0.0) + (z * y).abs() + (-z.abs()).exp().ln_1p(),
             value: random_logit,
@@ -233,7 +237,7 @@ fn check_type<T: Sample>(seed: u64) {
                     "{what}: first bad label"
                 );
                 let mut sums = vec![T::nan(); case.rows];
-                let result = (loss.kernel)(kernels)(case.labels(), case.values(), &mut sums);
+                let result = (loss.kernel)(kernels, case.labels(), case.values(), &mut sums);
                 assert_eq!(result.err(), expected_error, "{what}: label check");
                 if expected_error.is_some() {
                     continue;
@@ -247,7 +251,7 @@ fn check_type<T: Sample>(seed: u64) {
                 }
                 // The whole array as one row: the sum the mean takes.
                 let mut total = [T::nan()];
-                (loss.kernel)(kernels)(case.labels(), case.values(), &mut total)
+                (loss.kernel)(kernels, case.labels(), case.values(), &mut total)
                     .expect("labels in range");
                 check_row(&loss, case.labels(), case.values(), total[0], &what);
             }
