@@ -95,6 +95,7 @@ pub mod layer;
 pub mod loss;
 pub mod optimizer;
 mod precision;
+mod rng;
 mod sequential;
 #[allow(unsafe_code)]
 mod simd;

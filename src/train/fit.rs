@@ -3,9 +3,9 @@
 
 use super::{apply_update, forward_backward};
 use crate::error::{Error, check_positive};
-use crate::layer::SplitMix64;
 use crate::optimizer::Optimizer;
 use crate::precision::Accumulator;
+use crate::rng::SplitMix64;
 use crate::{Element, Sequential};
 use ndarray::{ArrayBase, ArrayView2, Data, Ix2, s};
 use std::fmt;
