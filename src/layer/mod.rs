@@ -13,8 +13,6 @@ mod maxout;
 pub use dense::Dense;
 pub use maxout::Maxout;
 
-pub(crate) use init::SplitMix64;
-
 use crate::simd::{is_tiny_on_slices, matmul, tiny_affine_rows};
 use crate::{Element, Error};
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
