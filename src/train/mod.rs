@@ -22,9 +22,13 @@
 
 mod blocks;
 mod fit;
+mod history;
+mod options;
+mod progress;
 mod workspace;
 
-pub use fit::{BatchLog, EpochLog, FitOptions, History};
+pub use history::{BatchLog, EpochLog, History};
+pub use options::FitOptions;
 pub(crate) use workspace::TrainingWorkspace;
 
 use crate::activation::constant;
