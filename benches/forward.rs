@@ -5,9 +5,9 @@
 //! batch-4096 cases also run on a one-thread pool (`…_one_thread`), the
 //! baseline of the multi-core speed-up in the same run.
 
-use common::{bench_threads, filled};
+use common::{bench_threads, filled, tutorial};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ndarray::{Array1, Array2, array};
+use ndarray::{Array1, Array2};
 use neurite::{Dense, Layer, Relu, Sequential, Sigmoid, Workspace, loss};
 use std::hint::black_box;
 use std::time::Duration;
@@ -42,29 +42,8 @@ fn dense_forward(c: &mut Criterion) {
 }
 
 fn tutorial_model(c: &mut Criterion) {
-    let mut model = Sequential::new();
-    model
-        .add(
-            Dense::new(
-                array![[0.110_753_78_f32], [-0.379_753_95]],
-                array![0.003_162_24],
-                Relu,
-            )
-            .unwrap(),
-        )
-        .unwrap()
-        .add(Dense::new(array![[-0.608_115_26_f32]], array![0.003_162_27], Sigmoid).unwrap())
-        .unwrap();
-    let x = array![
-        [1.0_f32, 1.0],
-        [2.0, 0.0],
-        [1.0, 0.0],
-        [1.0, 1.0],
-        [2.0, 0.0],
-        [1.0, 0.0],
-        [3.0, 1.0],
-        [4.0, 1.0]
-    ];
+    let model = tutorial::model();
+    let x = tutorial::x();
     let mut group = c.benchmark_group("tutorial_model2_8_rows");
     group.bench_function("forward", |b| {
         b.iter(|| black_box(model.forward(black_box(&x)).unwrap()))

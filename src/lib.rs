@@ -95,11 +95,11 @@ pub mod layer;
 pub mod loss;
 pub mod optimizer;
 mod precision;
+mod rng;
 mod sequential;
 #[allow(unsafe_code)]
 mod simd;
 pub mod train;
-mod workspace;
 
 pub use activation::{
     Activation, BuiltinActivation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
@@ -107,9 +107,8 @@ pub use activation::{
 pub use error::{Error, SharedIoError};
 pub use layer::{Dense, Layer, Maxout};
 pub use optimizer::{Adam, Optimizer, RmsProp, Sgd};
-pub use sequential::{Evaluation, Sequential, Summary};
+pub use sequential::{Evaluation, Sequential, Summary, Workspace};
 pub use train::{BatchLog, EpochLog, FitOptions, History};
-pub use workspace::Workspace;
 
 /// The [`half`](https://docs.rs/half) crate (with the `half` feature), for
 /// its 16-bit element types `f16` (IEEE binary16: 11 significant bits,

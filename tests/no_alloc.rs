@@ -3,26 +3,12 @@
 //! run in the `gemm` crate, which allocates its packing buffers per call;
 //! for those the test bounds the count per product instead.
 
-use allocation_counter::{AllocationInfo, measure};
-use ndarray::{Array2, array};
-use neurite::{Dense, Maxout, Relu, Sequential, Sigmoid, Softmax, Workspace};
+mod common;
 
-fn tutorial_model() -> Sequential<f32> {
-    let mut model = Sequential::new();
-    model
-        .add(
-            Dense::new(
-                array![[0.110_753_78_f32], [-0.379_753_95]],
-                array![0.003_162_24],
-                Relu,
-            )
-            .unwrap(),
-        )
-        .unwrap()
-        .add(Dense::new(array![[-0.608_115_26_f32]], array![0.003_162_27], Sigmoid).unwrap())
-        .unwrap();
-    model
-}
+use allocation_counter::{AllocationInfo, measure};
+use common::tutorial;
+use ndarray::Array2;
+use neurite::{Dense, Maxout, Relu, Sequential, Softmax, Workspace};
 
 /// Allocations made by ten forward passes after one warm-up call.
 fn allocations_after_warm_up(model: &Sequential<f32>, x: &Array2<f32>) -> AllocationInfo {
@@ -47,17 +33,8 @@ fn assert_no_allocation_after_warm_up(model: &Sequential<f32>, x: &Array2<f32>) 
 
 #[test]
 fn the_tutorial_model_runs_without_allocating() {
-    let x = array![
-        [1.0_f32, 1.0],
-        [2.0, 0.0],
-        [1.0, 0.0],
-        [1.0, 1.0],
-        [2.0, 0.0],
-        [1.0, 0.0],
-        [3.0, 1.0],
-        [4.0, 1.0]
-    ];
-    assert_no_allocation_after_warm_up(&tutorial_model(), &x);
+    let (x, _) = tutorial::data();
+    assert_no_allocation_after_warm_up(&tutorial::model(), &x);
 }
 
 #[test]
@@ -93,7 +70,7 @@ fn large_products_allocate_only_gemm_packing_buffers() {
 
 #[test]
 fn smaller_batches_reuse_the_grown_workspace() {
-    let model = tutorial_model();
+    let model = tutorial::model();
     let big = Array2::from_elem((100, 2), 1.0_f32);
     let small = Array2::from_elem((3, 2), 1.0_f32);
     let mut workspace = Workspace::new();

@@ -2,43 +2,11 @@
 //! expected and what was found, and a failed step leaves the weights (and
 //! the optimizer) exactly as they were.
 
+mod common;
+
+use common::tutorial::{data, model};
 use ndarray::{Array2, ArrayD, array};
-use neurite::{
-    Adam, Dense, Error, FitOptions, Maxout, Optimizer, Relu, RmsProp, Sequential, Sgd, Sigmoid,
-};
-
-/// The tutorial's model 2 with its Keras weights.
-fn model() -> Sequential<f32> {
-    let mut model = Sequential::new();
-    model
-        .add(
-            Dense::new(
-                array![[0.110_753_78_f32], [-0.379_753_95]],
-                array![0.003_162_24],
-                Relu,
-            )
-            .unwrap(),
-        )
-        .unwrap()
-        .add(Dense::new(array![[-0.608_115_26_f32]], array![0.003_162_27], Sigmoid).unwrap())
-        .unwrap();
-    model
-}
-
-fn data() -> (Array2<f32>, Array2<f32>) {
-    let x = array![
-        [1.0, 1.0],
-        [2.0, 0.0],
-        [1.0, 0.0],
-        [1.0, 1.0],
-        [2.0, 0.0],
-        [1.0, 0.0],
-        [3.0, 1.0],
-        [4.0, 1.0]
-    ];
-    let y = array![[1.0], [0.0], [0.0], [1.0], [1.0], [1.0], [1.0], [0.0]];
-    (x, y)
-}
+use neurite::{Adam, Error, FitOptions, Maxout, Optimizer, RmsProp, Sequential, Sgd};
 
 /// Runs `step` on a fresh model and Adam, expects an error, and checks that
 /// nothing changed: the weights bit for bit, and the optimizer (its next

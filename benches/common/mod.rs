@@ -1,8 +1,10 @@
-//! What several bench targets share: their deterministic inputs, and the
-//! one-thread baseline of the multi-core benches.
+//! What several bench targets share: their deterministic inputs, the
+//! tutorial's model, and the one-thread baseline of the multi-core benches.
 
 // Each bench target uses a different subset of these helpers.
 #![allow(dead_code)]
+
+pub mod tutorial;
 
 use criterion::BenchmarkGroup;
 use criterion::measurement::WallTime;

@@ -15,7 +15,6 @@ mod weights;
 pub use dense::Dense;
 pub use maxout::Maxout;
 
-pub(crate) use init::SplitMix64;
 pub(crate) use spec::Weights;
 pub(crate) use weights::check_weights;
 

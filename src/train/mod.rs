@@ -1,10 +1,8 @@
-//! Training: gradients, weights in Keras's order, single steps and `fit`.
+//! Training: gradients, single steps and `fit`.
 //!
 //! Everything here extends [`Sequential`] (see
-//! [`train_step`](Sequential::train_step), [`fit`](Sequential::fit),
-//! [`gradients`](Sequential::gradients),
-//! [`get_weights`](Sequential::get_weights) and
-//! [`set_weights`](Sequential::set_weights)); this module holds the types
+//! [`train_step`](Sequential::train_step), [`fit`](Sequential::fit) and
+//! [`gradients`](Sequential::gradients)); this module holds the types
 //! `fit` takes and returns.
 //!
 //! The loss is always Keras's mean binary cross-entropy over the batch.
@@ -22,14 +20,18 @@
 
 mod blocks;
 mod fit;
+mod history;
+mod options;
+mod progress;
 mod workspace;
 
-pub use fit::{BatchLog, EpochLog, FitOptions, History};
+pub use history::{BatchLog, EpochLog, History};
+pub use options::FitOptions;
 pub(crate) use workspace::TrainingWorkspace;
 
 use crate::activation::constant;
 use crate::error::{Error, check_shape};
-use crate::layer::{Layer, check_weights};
+use crate::layer::Layer;
 use crate::loss::{self, Bce, clipped_loss_derivative, hit, mean_gradient_scale, mean_over_rows};
 use crate::optimizer::Optimizer;
 use crate::precision::Accumulator;
@@ -39,80 +41,6 @@ use ndarray::{ArrayBase, ArrayD, ArrayView2, Data, Ix2, IxDyn, Zip};
 use workspace::{rows_of, rows_of_mut};
 
 impl<T: Element> Sequential<T> {
-    /// Copies of all weight arrays in Keras's `model.get_weights()` order:
-    /// for each layer, first to last, its
-    /// [`weight_shapes`](Layer::weight_shapes) arrays (a `Dense` layer's
-    /// kernel `(inputs, units)` then bias `(units,)`; a `Maxout` layer's
-    /// kernels `(k, inputs, units)` then biases `(k, units)`).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use neurite::{Dense, Relu, Sequential, Sigmoid};
-    ///
-    /// let mut model = Sequential::<f32>::new();
-    /// model.add(Dense::glorot(2, 1, Relu, 0)?)?.add(Dense::glorot(1, 1, Sigmoid, 1)?)?;
-    /// let shapes: Vec<_> = model.get_weights().iter().map(|w| w.shape().to_vec()).collect();
-    /// assert_eq!(shapes, [vec![2, 1], vec![1], vec![1, 1], vec![1]]);
-    /// # Ok::<(), neurite::Error>(())
-    /// ```
-    pub fn get_weights(&self) -> Vec<ArrayD<T>> {
-        self.layers
-            .iter()
-            .flat_map(|layer| layer.weights())
-            .collect()
-    }
-
-    /// Replaces all weights, from arrays in [`get_weights`](Sequential::get_weights)'s
-    /// order and shapes, as Keras's `model.set_weights()`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::WeightCountMismatch`] when the number of arrays is wrong,
-    /// [`Error::ShapeMismatch`] naming the first array of the wrong shape.
-    /// Every array is checked before any weight changes, so on error the
-    /// model is left as it was.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use ndarray::array;
-    /// use neurite::{Dense, Error, Linear, Sequential};
-    ///
-    /// let mut model = Sequential::<f64>::new();
-    /// model.add(Dense::glorot(2, 1, Linear, 0)?)?;
-    /// model.set_weights(&[array![[1.0], [2.0]].into_dyn(), array![0.5].into_dyn()])?;
-    /// assert_eq!(model.forward(&array![[1.0, 1.0]])?, array![[3.5]]);
-    ///
-    /// let wrong = model.set_weights(&[array![[1.0, 2.0]].into_dyn(), array![0.5].into_dyn()]);
-    /// assert!(matches!(wrong, Err(Error::ShapeMismatch { .. })));
-    /// assert_eq!(model.forward(&array![[1.0, 1.0]])?, array![[3.5]]);
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn set_weights(&mut self, weights: &[ArrayD<T>]) -> Result<(), Error> {
-        let shapes: Vec<Vec<Vec<usize>>> = self.layers.iter().map(|l| l.weight_shapes()).collect();
-        let expected = shapes.iter().map(Vec::len).sum();
-        if weights.len() != expected {
-            return Err(Error::WeightCountMismatch {
-                what: "model".to_owned(),
-                expected,
-                found: weights.len(),
-            });
-        }
-        let mut start = 0;
-        for (i, (layer, shapes)) in self.layers.iter().zip(&shapes).enumerate() {
-            let what = format!("layer {i} ({})", layer.class_name());
-            check_weights(&what, shapes, &weights[start..start + shapes.len()])?;
-            start += shapes.len();
-        }
-        let mut start = 0;
-        for (layer, shapes) in self.layers.iter_mut().zip(&shapes) {
-            layer.set_weights(&weights[start..start + shapes.len()])?;
-            start += shapes.len();
-        }
-        Ok(())
-    }
-
     /// The gradient of the mean binary cross-entropy of the model on the
     /// batch `x` against the labels `y`, with respect to every weight array,
     /// in [`get_weights`](Sequential::get_weights)'s order and shapes (what

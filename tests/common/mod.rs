@@ -1,10 +1,13 @@
 //! Shared helpers for the golden tests: loading `tests/golden/*.json`,
 //! turning nested JSON lists into `ndarray` arrays of the case's dtype, and
 //! comparing with the tolerances of `tests/golden/README.md` ("Recommended
-//! tolerances").
+//! tolerances"). Also the tutorial's model and data ([`tutorial`]), for
+//! every test that runs it.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
+
+pub mod tutorial;
 
 use ndarray::{Array1, Array2, Array3, ArrayBase, ArrayD, Data, Dimension, IxDyn};
 use neurite::{BuiltinActivation, Dense, LeakyRelu, Sequential};

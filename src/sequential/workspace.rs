@@ -1,10 +1,11 @@
 //! Inference without allocation: buffers reused from one forward pass to
 //! the next.
 
+use super::Sequential;
+use crate::Element;
 use crate::buffers;
 use crate::error::Error;
-use crate::{Element, Layer, Sequential};
-use ndarray::{ArrayBase, ArrayView2, ArrayViewMut2, Data, Ix2};
+use ndarray::{ArrayBase, ArrayView2, Data, Ix2};
 
 /// Two buffers that [`Sequential::forward_with`] writes layer outputs into,
 /// alternately: each layer reads the buffer the previous one wrote and
@@ -93,51 +94,5 @@ impl<T: Element> Sequential<T> {
         let width = self.layers[self.len() - 1].output_width();
         Ok(ArrayView2::from_shape((rows, width), output)
             .expect("the last layer wrote rows × its width"))
-    }
-
-    /// Runs `x` through the first `count` layers (at least one), on plain
-    /// slices: each layer reads the rows the previous one wrote and writes
-    /// the other buffer, `front` first. Returns the rows the last one wrote.
-    /// Both buffers hold `rows ×` the widest of those layers' outputs.
-    pub(crate) fn run_layers<'b, S: Data<Elem = T>>(
-        &self,
-        x: &ArrayBase<S, Ix2>,
-        count: usize,
-        front: &'b mut [T],
-        back: &'b mut [T],
-    ) -> Result<&'b [T], Error> {
-        let rows = x.nrows();
-        let (mut written, mut spare) = (front, back);
-        let mut width = self.layers[0].output_width();
-        first_layer_rows(self.layers[0].as_ref(), x, &mut written[..rows * width])?;
-        for layer in &self.layers[1..count] {
-            let out_width = layer.output_width();
-            layer.forward_rows(
-                rows,
-                &written[..rows * width],
-                &mut spare[..rows * out_width],
-            )?;
-            (written, spare) = (spare, written);
-            width = out_width;
-        }
-        let written: &'b [T] = written;
-        Ok(&written[..rows * width])
-    }
-}
-
-/// The first layer's rows for the batch `x`, into `out`: on the slice when
-/// `x` is row-major, else through a view of `x` as it is laid out.
-pub(crate) fn first_layer_rows<T: Element, S: Data<Elem = T>>(
-    layer: &dyn Layer<T>,
-    x: &ArrayBase<S, Ix2>,
-    out: &mut [T],
-) -> Result<(), Error> {
-    match x.as_slice() {
-        Some(values) => layer.forward_rows(x.nrows(), values, out),
-        None => {
-            let out = ArrayViewMut2::from_shape((x.nrows(), layer.output_width()), out)
-                .expect("the caller sized the output as rows × width");
-            layer.forward_into(x.view(), out)
-        }
     }
 }
