@@ -91,14 +91,14 @@ pub mod activation;
 mod buffers;
 mod error;
 pub mod io;
+#[allow(unsafe_code)]
+mod kernels;
 pub mod layer;
 pub mod loss;
 pub mod optimizer;
 mod precision;
 mod rng;
 mod sequential;
-#[allow(unsafe_code)]
-mod simd;
 pub mod train;
 
 pub use activation::{

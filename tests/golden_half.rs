@@ -41,7 +41,7 @@
 //! softmax `1/2` times the row's largest `Δz`, since each row of its
 //! Jacobian sums to `2yᵢ(1 - yᵢ) ≤ 1/2` in absolute value),
 //! `c₃₂ = 8·u₃₂` the error of the `f32` kernels (at most 2 `f32` ULPs,
-//! src/simd), and `r` the error of Keras's own value (tests/golden/README:
+//! src/kernels), and `r` the error of Keras's own value (tests/golden/README:
 //! `1e-7 + 1e-6·|y|` for float32 sigmoid, tanh, elu and softmax,
 //! `1e-15 + 1e-12·|y|` for float64, 0 for the piecewise-linear functions);
 //! the leaky slope's rounding adds `u_in·|y|`. The bound on a layer's

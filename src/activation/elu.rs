@@ -1,9 +1,9 @@
 //! The exponential linear unit.
 
-use super::kernel;
+use super::dispatch;
 use super::{Activation, BuiltinActivation, KerasName, Parameters, constant};
+use crate::kernels;
 use crate::precision::widen;
-use crate::simd;
 use num_traits::Float;
 
 /// The exponential linear unit: `x` for `x > 0`, `alpha · (e^x - 1)`
@@ -111,10 +111,10 @@ impl<T: Float> Activation<T> for Elu<T> {
     fn apply_slice(&self, xs: &mut [T]) {
         // Exact for the f32 and f64 alphas the kernels take.
         let alpha = widen(self.alpha);
-        kernel::map_in_place(
+        dispatch::map_in_place(
             xs,
-            |xs| (simd::f32_kernels().elu)(xs, alpha as f32),
-            |xs| (simd::f64_kernels().elu)(xs, alpha),
+            |xs| (kernels::f32_kernels().elu)(xs, alpha as f32),
+            |xs| (kernels::f64_kernels().elu)(xs, alpha),
             |x| self.apply(x),
         );
     }

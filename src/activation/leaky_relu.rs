@@ -1,9 +1,9 @@
 //! The leaky rectified linear unit.
 
-use super::kernel;
+use super::dispatch;
 use super::{Activation, BuiltinActivation, KerasName, Parameters, constant};
+use crate::kernels;
 use crate::precision::{narrow, widen};
-use crate::simd;
 use num_traits::Float;
 
 /// The leaky ReLU: `x` for `x > 0`, `slope · x` otherwise.
@@ -112,10 +112,10 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
     fn apply_slice(&self, xs: &mut [T]) {
         // Exact for the f32 and f64 slopes the kernels take.
         let slope = widen(self.slope);
-        kernel::map_in_place(
+        dispatch::map_in_place(
             xs,
-            |xs| (simd::f32_kernels().leaky_relu)(xs, slope as f32),
-            |xs| (simd::f64_kernels().leaky_relu)(xs, slope),
+            |xs| (kernels::f32_kernels().leaky_relu)(xs, slope as f32),
+            |xs| (kernels::f64_kernels().leaky_relu)(xs, slope),
             |x| self.apply(x),
         );
     }

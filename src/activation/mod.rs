@@ -17,8 +17,8 @@
 //! `elu' = alpha`, `linear' = 1`) and the smooth ones return NaN.
 
 pub(crate) mod builtin;
+mod dispatch;
 mod elu;
-mod kernel;
 mod leaky_relu;
 mod linear;
 mod relu;

@@ -1,8 +1,8 @@
 //! The rectified linear unit.
 
-use super::kernel;
+use super::dispatch;
 use super::{Activation, BuiltinActivation, KerasName};
-use crate::simd;
+use crate::kernels;
 use num_traits::Float;
 
 /// The rectified linear unit `relu(x) = max(0, x)`.
@@ -47,10 +47,10 @@ impl<T: Float> Activation<T> for Relu {
     }
 
     fn apply_slice(&self, xs: &mut [T]) {
-        kernel::map_in_place(
+        dispatch::map_in_place(
             xs,
-            simd::f32_kernels().relu,
-            simd::f64_kernels().relu,
+            kernels::f32_kernels().relu,
+            kernels::f64_kernels().relu,
             |x| self.apply(x),
         );
     }

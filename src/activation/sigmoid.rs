@@ -1,8 +1,8 @@
 //! The logistic sigmoid, `σ(x) = 1 / (1 + e^(-x))`.
 
-use super::kernel;
+use super::dispatch;
 use super::{Activation, BuiltinActivation, KerasName};
-use crate::simd;
+use crate::kernels;
 use num_traits::Float;
 
 /// The logistic sigmoid `σ(x) = 1 / (1 + e^(-x))`, squashing any real to
@@ -56,10 +56,10 @@ impl<T: Float> Activation<T> for Sigmoid {
     }
 
     fn apply_slice(&self, xs: &mut [T]) {
-        kernel::map_in_place(
+        dispatch::map_in_place(
             xs,
-            simd::f32_kernels().sigmoid,
-            simd::f64_kernels().sigmoid,
+            kernels::f32_kernels().sigmoid,
+            kernels::f64_kernels().sigmoid,
             |x| self.apply(x),
         );
     }

@@ -2,7 +2,7 @@
 
 use super::{Activation, BuiltinActivation, KerasName};
 use crate::error::{Error, check_shape};
-use crate::simd::{self, Native};
+use crate::kernels::{self, Native};
 use ndarray::{ArrayView2, ArrayViewMut2};
 use num_traits::Float;
 
@@ -115,11 +115,11 @@ impl<T: Float> Activation<T> for Softmax {
     }
 
     fn apply_slice(&self, xs: &mut [T]) {
-        match simd::native(xs) {
-            Native::F32(xs) => (simd::f32_kernels().softmax)(xs),
-            Native::F64(xs) => (simd::f64_kernels().softmax)(xs),
+        match kernels::native(xs) {
+            Native::F32(xs) => (kernels::f32_kernels().softmax)(xs),
+            Native::F64(xs) => (kernels::f64_kernels().softmax)(xs),
             #[cfg(feature = "half")]
-            Native::Half(xs) => xs.map_row(simd::f32_kernels().softmax),
+            Native::Half(xs) => xs.map_row(kernels::f32_kernels().softmax),
             Native::Other(xs) if !xs.is_empty() => softmax_row(xs),
             Native::Other(_) => {}
         }

@@ -1,8 +1,8 @@
 //! The hyperbolic tangent.
 
-use super::kernel;
+use super::dispatch;
 use super::{Activation, BuiltinActivation, KerasName, constant};
-use crate::simd;
+use crate::kernels;
 use num_traits::Float;
 
 /// The hyperbolic tangent `tanh(x) = (e^x - e^(-x)) / (e^x + e^(-x))`,
@@ -45,10 +45,10 @@ impl<T: Float> Activation<T> for Tanh {
     }
 
     fn apply_slice(&self, xs: &mut [T]) {
-        kernel::map_in_place(
+        dispatch::map_in_place(
             xs,
-            simd::f32_kernels().tanh,
-            simd::f64_kernels().tanh,
+            kernels::f32_kernels().tanh,
+            kernels::f64_kernels().tanh,
             |x| self.apply(x),
         );
     }

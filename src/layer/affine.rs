@@ -3,7 +3,7 @@
 //! views or row-major slices, and backward.
 
 use crate::Element;
-use crate::simd::{is_tiny_on_slices, matmul, tiny_affine_rows};
+use crate::kernels::{is_tiny_on_slices, matmul, tiny_affine_rows};
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2};
 
 /// `out = x · kernel + bias`: `out` is filled with the bias rows and the

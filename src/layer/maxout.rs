@@ -5,7 +5,7 @@ use super::affine::{affine_backward, affine_into, row_major};
 use super::checks::{check_backward, check_buffer, check_io, check_rows, row_major_views};
 use super::init::glorot_uniform;
 use crate::error::{Error, check_positive, check_shape};
-use crate::simd::{is_tiny_on_slices, tiny_dot};
+use crate::kernels::{is_tiny_on_slices, tiny_dot};
 use crate::{Element, buffers};
 use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, Axis, Zip, s};
 use std::ops::Range;

@@ -1,7 +1,7 @@
 //! The checks every loss makes of its labels and predictions.
 
 use crate::error::{Error, check_shape};
-use crate::simd;
+use crate::kernels;
 use ndarray::{ArrayBase, Data, Dimension};
 use num_traits::Float;
 
@@ -58,7 +58,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let first_bad = match (y_true.as_slice(), simd::kernels::<T>()) {
+    let first_bad = match (y_true.as_slice(), kernels::for_type::<T>()) {
         (Some(labels), Some(kernels)) => (kernels.first_bad_label)(labels),
         _ => y_true
             .iter()

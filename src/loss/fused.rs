@@ -1,4 +1,4 @@
-//! The glue to the fused binary cross-entropy kernels (src/simd/bce.rs):
+//! The glue to the fused binary cross-entropy kernels (src/kernels/bce.rs):
 //! which kernel a loss takes, the clip bound it hands down, and the
 //! reductions built on the kernels' row sums. Element types without
 //! kernels, and arrays not stored row-major, take the scalar path instead.
@@ -9,8 +9,8 @@ use super::checks::{check_shapes, label_out_of_range};
 use super::reduction::lane_mean;
 use crate::activation::constant;
 use crate::error::Error;
+use crate::kernels::{self, Kernels};
 use crate::precision::Accumulator;
-use crate::simd::{self, Kernels};
 use ndarray::{Array1, ArrayBase, ArrayView2, Axis, Data, Dimension};
 use num_traits::Float;
 
@@ -56,10 +56,10 @@ impl Bce {
         }
     }
 
-    /// The fused kernel for `T` (src/simd/bce.rs), if `T` is `f32` or
+    /// The fused kernel for `T` (src/kernels/bce.rs), if `T` is `f32` or
     /// `f64`.
     fn fused<'a, T: Float>(self) -> Option<Fused<'a, T>> {
-        let kernels = simd::kernels::<T>()?;
+        let kernels = kernels::for_type::<T>()?;
         Some(Fused {
             loss: self,
             kernels,
@@ -88,7 +88,7 @@ impl<T: Float> Fused<'_, T> {
     }
 }
 
-/// The mean loss by the fused kernel (src/simd/bce.rs), without
+/// The mean loss by the fused kernel (src/kernels/bce.rs), without
 /// allocating: the sum over all elements divided by the width and by the
 /// number of samples (Keras's mean of sample means, rounded in another
 /// order). `None` where the kernels do not apply: element types other than

@@ -48,7 +48,7 @@
 
 // One file per loss (its public functions and its formula of one element),
 // over what every loss shares: the checks of labels and predictions,
-// Keras's reductions, and the glue to the fused kernels of src/simd.
+// Keras's reductions, and the glue to the fused kernels of src/kernels.
 // Metrics live in their own files.
 mod accuracy;
 mod binary_cross_entropy;

@@ -8,24 +8,24 @@
 //! # Safety
 //!
 //! Every intrinsic needs AVX-512F. The register types are private to this
-//! module and only used inside the kernels of [`define_path`], which are
+//! module and only used inside the kernels of [`define_isa`], which are
 //! compiled with `avx512f` enabled and reachable only through [`path`],
 //! which checks `is_x86_feature_detected!("avx512f")` first. So every
 //! `avx512!` block below runs on a CPU with AVX-512F; the loads and stores
 //! also check their bounds.
 
 use super::vector::Vector;
-use super::{Path, define_path};
+use super::{Isa, define_isa};
 use std::arch::x86_64::*;
 
 /// The kernels, if this CPU has AVX-512F.
-pub(super) fn path() -> Option<&'static Path> {
-    std::arch::is_x86_feature_detected!("avx512f").then_some(&PATH)
+pub(super) fn isa() -> Option<&'static Isa> {
+    std::arch::is_x86_feature_detected!("avx512f").then_some(&ISA)
 }
 
 mod tanh_table;
 
-define_path!(
+define_isa!(
     f32: F32x16,
     f64: F64x8,
     features: "avx512f",

@@ -8,22 +8,22 @@
 //!
 //! Every intrinsic needs AVX2 or FMA (or less). The register types are
 //! private to this module and only used inside the kernels of
-//! [`define_path`], which are compiled with `avx2,fma` enabled and
+//! [`define_isa`], which are compiled with `avx2,fma` enabled and
 //! reachable only through [`path`], which detects both first. So every
 //! `avx2!` block below runs on a CPU with AVX2 and FMA; the loads and
 //! stores also check their bounds.
 
 use super::vector::Vector;
-use super::{Path, define_path};
+use super::{Isa, define_isa};
 use std::arch::x86_64::*;
 
 /// The kernels, if this CPU has AVX2 and FMA.
-pub(super) fn path() -> Option<&'static Path> {
+pub(super) fn isa() -> Option<&'static Isa> {
     (std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"))
-        .then_some(&PATH)
+        .then_some(&ISA)
 }
 
-define_path!(f32: F32x8, f64: F64x4, features: "avx2,fma");
+define_isa!(f32: F32x8, f64: F64x4, features: "avx2,fma");
 
 /// Evaluates an AVX2/FMA intrinsic expression.
 macro_rules! avx2 {

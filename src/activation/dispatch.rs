@@ -1,7 +1,7 @@
 //! Where an element-wise activation hands a slice to the vectorized
 //! kernels.
 
-use crate::simd::{self, Native};
+use crate::kernels::{self, Native};
 use num_traits::Float;
 
 /// Applies a function in place: `f32_kernel` to `f32` slices (and, with
@@ -14,7 +14,7 @@ pub(crate) fn map_in_place<T: Float>(
     f64_kernel: impl Fn(&mut [f64]),
     scalar: impl Fn(T) -> T,
 ) {
-    match simd::native(xs) {
+    match kernels::native(xs) {
         Native::F32(xs) => f32_kernel(xs),
         Native::F64(xs) => f64_kernel(xs),
         #[cfg(feature = "half")]

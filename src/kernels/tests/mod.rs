@@ -3,7 +3,7 @@
 //! with a message), against exactly rounded references.
 //!
 //! - exhaustive.rs: every `f32` input in release builds
-//!   (`cargo test --release --lib simd`), a deterministic sample otherwise.
+//!   (`cargo test --release --lib kernels::`), a deterministic sample otherwise.
 //! - random_f64.rs: `f64` on random and special inputs, against the
 //!   double-double references of reference.rs.
 //! - property.rs: random slices of random lengths and offsets, special
@@ -21,17 +21,17 @@ mod random_f64;
 mod reference;
 mod special;
 
-use super::{Kernels, Path};
+use super::{Isa, Kernels};
 
 /// The paths this CPU can run, with their names; prints the ones skipped.
-fn paths() -> Vec<(&'static str, &'static Path)> {
+fn paths() -> Vec<(&'static str, &'static Isa)> {
     #[cfg(target_arch = "x86_64")]
     let detected = [
-        ("avx512", super::avx512::path()),
-        ("avx2", super::avx2::path()),
+        ("avx512", super::avx512::isa()),
+        ("avx2", super::avx2::isa()),
     ];
     #[cfg(not(target_arch = "x86_64"))]
-    let detected: [(&str, Option<&'static Path>); 0] = [];
+    let detected: [(&str, Option<&'static Isa>); 0] = [];
     let mut paths: Vec<_> = detected
         .into_iter()
         .filter_map(|(name, path)| {
@@ -41,7 +41,7 @@ fn paths() -> Vec<(&'static str, &'static Path)> {
             Some(name).zip(path)
         })
         .collect();
-    paths.push(("portable", super::portable::path()));
+    paths.push(("portable", super::portable::isa()));
     paths
 }
 

@@ -87,7 +87,12 @@ fn judge(y: f32, rounded: f32, limits: &[f32]) -> Result<u64, String> {
 }
 
 /// Checks a batch of inputs on every path.
-fn check(spec: &Spec, paths: &[(&str, &crate::simd::Path)], xs: &[f32], outcomes: &mut [Outcome]) {
+fn check(
+    spec: &Spec,
+    paths: &[(&str, &crate::kernels::Isa)],
+    xs: &[f32],
+    outcomes: &mut [Outcome],
+) {
     let rounded: Vec<f32> = xs.iter().map(|&x| (spec.reference)(x) as f32).collect();
     let mut ys = xs.to_vec();
     for ((_, path), outcome) in paths.iter().zip(outcomes.iter_mut()) {

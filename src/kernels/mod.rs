@@ -24,7 +24,7 @@
 //!
 //! # Dispatch
 //!
-//! The best [`Path`] the CPU supports is chosen once
+//! The best [`Isa`] the CPU supports is chosen once
 //! (`is_x86_feature_detected!`, cached in a `OnceLock`): AVX-512F, else
 //! AVX2 with FMA, else the portable code, which is also what every
 //! non-x86-64 target gets. No build flag (`target-cpu`) is needed or used.
@@ -134,55 +134,55 @@ pub(crate) struct Kernels<T> {
 
 /// One instruction set's kernels: what dispatch picks, and what the tests
 /// run one by one.
-pub(crate) struct Path {
+pub(crate) struct Isa {
     pub(crate) f32: Kernels<f32>,
     pub(crate) f64: Kernels<f64>,
 }
 
-/// Defines the kernels of an instruction set and its `PATH`, from its
+/// Defines the kernels of an instruction set and its `ISA`, from its
 /// vector types. With `features`, each kernel is compiled with those target
 /// features enabled and wrapped in a safe function; the caller must make
-/// `PATH` reachable only once the features are detected. With `tanh_f32`,
+/// `ISA` reachable only once the features are detected. With `tanh_f32`,
 /// that `Elementwise` replaces tanh.rs's for the `f32` tanh.
-macro_rules! define_path {
+macro_rules! define_isa {
     (f32: $f32:ty, f64: $f64:ty $(, features: $features:literal)? $(, tanh_f32: $tanh_f32:expr)?) => {
-        define_path!(@kernels [$($features)?];
-            sigmoid_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::sigmoid::Sigmoid);
-            tanh_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, define_path!(@tanh_f32 $($tanh_f32)?));
-            relu_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::rectifier::Relu);
-            exp_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::exp::Exp);
-            log1p_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::log1p::Log1p);
-            ln_f32(xs: f32) => $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::ln::Ln);
-            softmax_f32(xs: f32) => $crate::simd::softmax::softmax::<$f32>(xs);
+        define_isa!(@kernels [$($features)?];
+            sigmoid_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::sigmoid::Sigmoid);
+            tanh_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, define_isa!(@tanh_f32 $($tanh_f32)?));
+            relu_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::rectifier::Relu);
+            exp_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::exp::Exp);
+            log1p_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::log1p::Log1p);
+            ln_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::ln::Ln);
+            softmax_f32(xs: f32) => $crate::kernels::softmax::softmax::<$f32>(xs);
             elu_f32(xs: f32, alpha) => {
-                let alpha = <$f32 as $crate::simd::vector::Vector>::splat(alpha);
-                $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::elu::Elu { alpha })
+                let alpha = <$f32 as $crate::kernels::vector::Vector>::splat(alpha);
+                $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::elu::Elu { alpha })
             };
             leaky_relu_f32(xs: f32, slope) => {
-                let slope = <$f32 as $crate::simd::vector::Vector>::splat(slope);
-                $crate::simd::vector::map_in_place::<$f32>(xs, $crate::simd::rectifier::LeakyRelu { slope })
+                let slope = <$f32 as $crate::kernels::vector::Vector>::splat(slope);
+                $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::rectifier::LeakyRelu { slope })
             };
-            sigmoid_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::sigmoid::Sigmoid);
-            tanh_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::tanh::Tanh);
-            relu_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::rectifier::Relu);
-            exp_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::exp::Exp);
-            log1p_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::log1p::Log1p);
-            ln_f64(xs: f64) => $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::ln::Ln);
-            softmax_f64(xs: f64) => $crate::simd::softmax::softmax::<$f64>(xs);
+            sigmoid_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::sigmoid::Sigmoid);
+            tanh_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::tanh::Tanh);
+            relu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::rectifier::Relu);
+            exp_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::exp::Exp);
+            log1p_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::log1p::Log1p);
+            ln_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::ln::Ln);
+            softmax_f64(xs: f64) => $crate::kernels::softmax::softmax::<$f64>(xs);
             elu_f64(xs: f64, alpha) => {
-                let alpha = <$f64 as $crate::simd::vector::Vector>::splat(alpha);
-                $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::elu::Elu { alpha })
+                let alpha = <$f64 as $crate::kernels::vector::Vector>::splat(alpha);
+                $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::elu::Elu { alpha })
             };
             leaky_relu_f64(xs: f64, slope) => {
-                let slope = <$f64 as $crate::simd::vector::Vector>::splat(slope);
-                $crate::simd::vector::map_in_place::<$f64>(xs, $crate::simd::rectifier::LeakyRelu { slope })
+                let slope = <$f64 as $crate::kernels::vector::Vector>::splat(slope);
+                $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::rectifier::LeakyRelu { slope })
             };
         );
-        define_path!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32);
-        define_path!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64);
+        define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32);
+        define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64);
 
-        static PATH: $crate::simd::Path = $crate::simd::Path {
-            f32: $crate::simd::Kernels {
+        static ISA: $crate::kernels::Isa = $crate::kernels::Isa {
+            f32: $crate::kernels::Kernels {
                 sigmoid: sigmoid_f32,
                 tanh: tanh_f32,
                 elu: elu_f32,
@@ -197,7 +197,7 @@ macro_rules! define_path {
                 first_bad_label: first_bad_label_f32,
                 row_times_matrix: row_times_matrix_f32,
             },
-            f64: $crate::simd::Kernels {
+            f64: $crate::kernels::Kernels {
                 sigmoid: sigmoid_f64,
                 tanh: tanh_f64,
                 elu: elu_f64,
@@ -215,26 +215,26 @@ macro_rules! define_path {
         };
     };
     // The `f32` tanh: tanh.rs's formula unless the path brings its own.
-    (@tanh_f32) => { $crate::simd::tanh::Tanh };
+    (@tanh_f32) => { $crate::kernels::tanh::Tanh };
     (@tanh_f32 $kernel:expr) => { $kernel };
     // The kernels that are not in place, for one element type.
     (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, $first_bad_label:ident) => {
-        define_path!(@wrap $features; fn $row_times_matrix(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) =>
-            $crate::simd::gemv::row_times_matrix::<$vector>(x, w, out, accumulate));
-        define_path!(@wrap $features; fn $bce(labels: &[$t], values: &[$t], sums: &mut [$t], epsilon: $t) -> Result<(), usize> =>
-            $crate::simd::bce::row_sums::<$vector>(labels, values, sums, $crate::simd::bce::Probabilities {
-                epsilon: <$vector as $crate::simd::vector::Vector>::splat(epsilon),
+        define_isa!(@wrap $features; fn $row_times_matrix(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) =>
+            $crate::kernels::gemv::row_times_matrix::<$vector>(x, w, out, accumulate));
+        define_isa!(@wrap $features; fn $bce(labels: &[$t], values: &[$t], sums: &mut [$t], epsilon: $t) -> Result<(), usize> =>
+            $crate::kernels::bce::row_sums::<$vector>(labels, values, sums, $crate::kernels::bce::Probabilities {
+                epsilon: <$vector as $crate::kernels::vector::Vector>::splat(epsilon),
             }));
-        define_path!(@wrap $features; fn $bce_logits(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> =>
-            $crate::simd::bce::row_sums::<$vector>(labels, values, sums, $crate::simd::bce::Logits));
-        define_path!(@wrap $features; fn $first_bad_label(labels: &[$t]) -> Option<usize> =>
-            $crate::simd::bce::first_bad_label::<$vector>(labels));
+        define_isa!(@wrap $features; fn $bce_logits(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> =>
+            $crate::kernels::bce::row_sums::<$vector>(labels, values, sums, $crate::kernels::bce::Logits));
+        define_isa!(@wrap $features; fn $first_bad_label(labels: &[$t]) -> Option<usize> =>
+            $crate::kernels::bce::first_bad_label::<$vector>(labels));
     };
     (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr;)*) => {
-        $(define_path!(@kernel $features; $kernel($xs: $t $(, $param)?) => $body);)*
+        $(define_isa!(@kernel $features; $kernel($xs: $t $(, $param)?) => $body);)*
     };
     (@kernel $features:tt; $kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr) => {
-        define_path!(@wrap $features; fn $kernel($xs: &mut [$t] $(, $param: $t)?) => $body);
+        define_isa!(@wrap $features; fn $kernel($xs: &mut [$t] $(, $param: $t)?) => $body);
     };
     // A kernel as a safe function: with `features`, its body compiled
     // with them enabled.
@@ -244,7 +244,7 @@ macro_rules! define_path {
             fn kernel($($arg: $ty),*) $(-> $ret)? {
                 $body
             }
-            // SAFETY: this function is only reachable through `PATH`, which
+            // SAFETY: this function is only reachable through `ISA`, which
             // the module hands out only after detecting `$features`.
             unsafe { kernel($($arg),*) }
         }
@@ -255,33 +255,33 @@ macro_rules! define_path {
         }
     };
 }
-use define_path;
+use define_isa;
 
 /// The best path for this CPU, detected once.
-fn best_path() -> &'static Path {
-    static BEST: OnceLock<&'static Path> = OnceLock::new();
+fn best_isa() -> &'static Isa {
+    static BEST: OnceLock<&'static Isa> = OnceLock::new();
     BEST.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
-        if let Some(path) = avx512::path().or_else(avx2::path) {
+        if let Some(path) = avx512::isa().or_else(avx2::isa) {
             return path;
         }
-        portable::path()
+        portable::isa()
     })
 }
 
 /// The kernels for `f32` on this CPU.
 pub(crate) fn f32_kernels() -> &'static Kernels<f32> {
-    &best_path().f32
+    &best_isa().f32
 }
 
 /// The kernels for `f64` on this CPU.
 pub(crate) fn f64_kernels() -> &'static Kernels<f64> {
-    &best_path().f64
+    &best_isa().f64
 }
 
 /// The kernels for a generic `T` on this CPU, if it is `f32` or `f64`
 /// (recognised as in [`native`]).
-pub(crate) fn kernels<'a, T: Float>() -> Option<&'a Kernels<T>> {
+pub(crate) fn for_type<'a, T: Float>() -> Option<&'a Kernels<T>> {
     let id = typeid::of::<T>();
     let kernels: *const Kernels<T> = if id == typeid::of::<f32>() {
         std::ptr::from_ref(f32_kernels()).cast()

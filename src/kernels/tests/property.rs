@@ -8,7 +8,7 @@
 
 use super::{Rng, f32_ulps, f64_ulps, paths};
 use crate::activation::{Activation, Elu, LeakyRelu, Relu, Sigmoid, Tanh};
-use crate::simd::{Kernels, Path};
+use crate::kernels::{Isa, Kernels};
 use num_traits::Float;
 use std::fmt::{Debug, LowerExp};
 
@@ -21,7 +21,7 @@ const MAX_ULPS: u128 = 4;
 
 /// What the test needs of `f32` and `f64`.
 trait Sample: Float + Debug + LowerExp + Send + Sync + 'static {
-    fn kernels(path: &Path) -> &Kernels<Self>;
+    fn kernels(path: &Isa) -> &Kernels<Self>;
     fn ulps(a: Self, b: Self) -> u128;
     fn bits(self) -> u64;
     fn from_f64(x: f64) -> Self;
@@ -30,7 +30,7 @@ trait Sample: Float + Debug + LowerExp + Send + Sync + 'static {
 }
 
 impl Sample for f32 {
-    fn kernels(path: &Path) -> &Kernels<f32> {
+    fn kernels(path: &Isa) -> &Kernels<f32> {
         &path.f32
     }
     fn ulps(a: f32, b: f32) -> u128 {
@@ -48,7 +48,7 @@ impl Sample for f32 {
 }
 
 impl Sample for f64 {
-    fn kernels(path: &Path) -> &Kernels<f64> {
+    fn kernels(path: &Isa) -> &Kernels<f64> {
         &path.f64
     }
     fn ulps(a: f64, b: f64) -> u128 {

@@ -5,8 +5,8 @@
 //! change.
 
 use super::{Rng, paths};
-use crate::simd::Path;
-use crate::simd::gemv::RowKernel;
+use crate::kernels::Isa;
+use crate::kernels::gemv::RowKernel;
 use num_traits::Float;
 use std::fmt::Debug;
 
@@ -15,13 +15,13 @@ const CASES: usize = if cfg!(debug_assertions) { 300 } else { 3000 };
 
 /// What the test needs of `f32` and `f64`.
 trait Sample: Float + Debug {
-    fn kernel(path: &Path) -> RowKernel<Self>;
+    fn kernel(path: &Isa) -> RowKernel<Self>;
     fn from_f64(x: f64) -> Self;
     fn to_f64(self) -> f64;
 }
 
 impl Sample for f32 {
-    fn kernel(path: &Path) -> RowKernel<f32> {
+    fn kernel(path: &Isa) -> RowKernel<f32> {
         path.f32.row_times_matrix
     }
     fn from_f64(x: f64) -> f32 {
@@ -33,7 +33,7 @@ impl Sample for f32 {
 }
 
 impl Sample for f64 {
-    fn kernel(path: &Path) -> RowKernel<f64> {
+    fn kernel(path: &Isa) -> RowKernel<f64> {
         path.f64.row_times_matrix
     }
     fn from_f64(x: f64) -> f64 {

@@ -8,8 +8,8 @@
 //! the index of the first one.
 
 use super::{Rng, paths};
+use crate::kernels::{Isa, Kernels};
 use crate::loss::{clipped_loss, logit_loss};
-use crate::simd::{Kernels, Path};
 use num_traits::Float;
 use std::fmt::Debug;
 
@@ -18,13 +18,13 @@ const CASES: usize = if cfg!(debug_assertions) { 300 } else { 3000 };
 
 /// What the test needs of `f32` and `f64`.
 trait Sample: Float + Debug + 'static {
-    fn kernels(path: &Path) -> &Kernels<Self>;
+    fn kernels(path: &Isa) -> &Kernels<Self>;
     fn from_f64(x: f64) -> Self;
     fn widen(self) -> f64;
 }
 
 impl Sample for f32 {
-    fn kernels(path: &Path) -> &Kernels<f32> {
+    fn kernels(path: &Isa) -> &Kernels<f32> {
         &path.f32
     }
     fn from_f64(x: f64) -> f32 {
@@ -36,7 +36,7 @@ impl Sample for f32 {
 }
 
 impl Sample for f64 {
-    fn kernels(path: &Path) -> &Kernels<f64> {
+    fn kernels(path: &Isa) -> &Kernels<f64> {
         &path.f64
     }
     fn from_f64(x: f64) -> f64 {

@@ -173,7 +173,7 @@ pub(super) fn rows_times_matrix<T: Float + 'static>(
     c: &mut ArrayViewMut2<'_, T>,
     accumulate: bool,
 ) -> bool {
-    let (Some(kernels), Some(w)) = (super::kernels::<T>(), b.as_slice()) else {
+    let (Some(kernels), Some(w)) = (super::for_type::<T>(), b.as_slice()) else {
         return false;
     };
     if !(has_contiguous_rows(a.ncols(), a.strides()) && has_contiguous_rows(c.ncols(), c.strides()))

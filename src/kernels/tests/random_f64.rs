@@ -90,7 +90,12 @@ fn judge(y: f64, expected: Expected, limits: &[f64]) -> Result<(u128, f64), Stri
 }
 
 /// Checks a batch of inputs on every path.
-fn check(spec: &Spec, paths: &[(&str, &crate::simd::Path)], xs: &[f64], outcomes: &mut [Outcome]) {
+fn check(
+    spec: &Spec,
+    paths: &[(&str, &crate::kernels::Isa)],
+    xs: &[f64],
+    outcomes: &mut [Outcome],
+) {
     let expected: Vec<Expected> = xs
         .iter()
         .map(|&x| {

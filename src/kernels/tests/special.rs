@@ -5,19 +5,19 @@
 
 use super::{f32_ulps, f64_ulps, paths};
 use crate::activation::{Activation, Elu, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
-use crate::simd::{Kernels, Native, Path, f32_kernels, f64_kernels, native};
+use crate::kernels::{Isa, Kernels, Native, f32_kernels, f64_kernels, native};
 use num_traits::Float;
 use std::fmt::Debug;
 
 /// What the test needs of `f32` and `f64`.
 trait Sample: Float + Debug {
-    fn kernels(path: &Path) -> &Kernels<Self>;
+    fn kernels(path: &Isa) -> &Kernels<Self>;
     fn from_f64(x: f64) -> Self;
     fn bits(self) -> u64;
 }
 
 impl Sample for f32 {
-    fn kernels(path: &Path) -> &Kernels<f32> {
+    fn kernels(path: &Isa) -> &Kernels<f32> {
         &path.f32
     }
     fn from_f64(x: f64) -> f32 {
@@ -29,7 +29,7 @@ impl Sample for f32 {
 }
 
 impl Sample for f64 {
-    fn kernels(path: &Path) -> &Kernels<f64> {
+    fn kernels(path: &Isa) -> &Kernels<f64> {
         &path.f64
     }
     fn from_f64(x: f64) -> f64 {
@@ -293,7 +293,7 @@ fn native_recognises_f32_and_f64_and_leaves_other_types_scalar() {
         assert!(matches!(native(&mut half[..]), Native::Half(_)));
         // With the `half` feature, the f32 kernel's result rounded once.
         let mut wide: Vec<f32> = xs.iter().map(|x| x.to_f32()).collect();
-        (crate::simd::f32_kernels().tanh)(&mut wide);
+        (crate::kernels::f32_kernels().tanh)(&mut wide);
         for (&w, &y) in wide.iter().zip(&ys) {
             assert_eq!(y.to_bits(), half::f16::from_f32(w).to_bits());
         }

@@ -44,7 +44,7 @@
 //! sign, 5 % faster, at the cost of a second CPU feature to detect.)
 
 use super::F32x16;
-use crate::simd::vector::{Elementwise, Vector};
+use crate::kernels::vector::{Elementwise, Vector};
 use std::arch::x86_64::*;
 
 /// Degree of every interval's polynomial.

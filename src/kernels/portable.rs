@@ -9,14 +9,14 @@
 //! the other targets too.
 
 use super::vector::Vector;
-use super::{Path, define_path};
+use super::{Isa, define_isa};
 
 /// The kernels; available everywhere.
-pub(super) fn path() -> &'static Path {
-    &PATH
+pub(super) fn isa() -> &'static Isa {
+    &ISA
 }
 
-define_path!(f32: F32x4, f64: F64x2);
+define_isa!(f32: F32x4, f64: F64x2);
 
 /// The sign bit of an `f32`.
 const F32_SIGN: u32 = 1 << 31;
