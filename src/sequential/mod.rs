@@ -5,12 +5,15 @@
 mod evaluate;
 mod forward;
 mod summary;
+mod training_buffers;
 mod weights;
 mod workspace;
 
 pub use evaluate::Evaluation;
 pub use summary::Summary;
 pub use workspace::Workspace;
+
+pub(crate) use training_buffers::{LayerBuffers, TrainingWorkspace};
 
 use crate::Element;
 use crate::error::{Error, check_not_empty, check_width};
@@ -45,8 +48,8 @@ use ndarray::{ArrayBase, Data, Ix2};
 #[derive(Debug)]
 pub struct Sequential<T: Element> {
     pub(crate) layers: Vec<Box<dyn Layer<T>>>,
-    /// Buffers reused by training steps (see [`crate::train`]).
-    pub(crate) training: crate::train::TrainingWorkspace<T>,
+    /// Buffers reused by training steps (sized by [`crate::train`]).
+    pub(crate) training: TrainingWorkspace<T>,
 }
 
 impl<T: Element> Default for Sequential<T> {

@@ -27,7 +27,6 @@ mod workspace;
 
 pub use history::{BatchLog, EpochLog, History};
 pub use options::FitOptions;
-pub(crate) use workspace::TrainingWorkspace;
 
 use crate::activation::constant;
 use crate::error::{Error, check_shape};
@@ -35,6 +34,7 @@ use crate::layer::Layer;
 use crate::loss::{self, Bce, clipped_loss_derivative, hit, mean_gradient_scale, mean_over_rows};
 use crate::optimizer::Optimizer;
 use crate::precision::Accumulator;
+use crate::sequential::TrainingWorkspace;
 use crate::{Element, Sequential};
 use blocks::{GradientSlots, Partition, sum_partials, try_for_each_block};
 use ndarray::{ArrayBase, ArrayD, ArrayView2, Data, Ix2, IxDyn, Zip};

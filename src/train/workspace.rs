@@ -1,66 +1,12 @@
-//! The buffers a training step reuses from batch to batch.
+//! Sizing the buffers a training step reuses from batch to batch (the
+//! buffers themselves belong to the model: src/sequential/training_buffers.rs).
 
 use super::blocks::Partition;
 use crate::error::Error;
 use crate::layer::Layer;
+use crate::sequential::{LayerBuffers, TrainingWorkspace};
 use crate::{Element, buffers};
 use ndarray::{ArrayView2, ArrayViewMut2};
-use std::fmt;
-
-/// Everything a training step writes besides the weights: per layer the
-/// pre-activations, the trace, the outputs and the gradient with respect
-/// to the outputs, and the gradients of all weights (flat, in Keras's
-/// `get_weights()` order).
-///
-/// Buffers are sized for the largest batch seen so far and used through
-/// views of the current batch's rows, so after the first step of a given
-/// size no step allocates (a smaller last batch of an epoch uses a prefix).
-/// They are rebuilt when the model's layers change.
-pub(crate) struct TrainingWorkspace<T> {
-    /// `(inputs, outputs, trace width, parameters)` of each layer the
-    /// buffers were built for.
-    layout: Vec<[usize; 4]>,
-    /// Rows every per-layer buffer has room for.
-    capacity: usize,
-    pub(crate) layers: Vec<LayerBuffers<T>>,
-    /// All weight gradients, flat.
-    pub(crate) grads: Vec<T>,
-    /// The weight gradients of a layer's row blocks after the first, one
-    /// after another, before they are added to `grads` (see
-    /// [`blocks`](super::blocks)); room for the layer that needs most.
-    pub(crate) partials: Vec<T>,
-    /// The size of each weight array, in Keras order.
-    pub(crate) sizes: Vec<usize>,
-    /// Where each layer's gradients start in `grads` (one more entry than
-    /// layers: the total at the end).
-    pub(crate) offsets: Vec<usize>,
-}
-
-/// One layer's buffers, each `capacity × width` values.
-pub(crate) struct LayerBuffers<T> {
-    pub(crate) outputs: usize,
-    pub(crate) trace_width: usize,
-    pub(crate) pre: Vec<T>,
-    pub(crate) trace: Vec<T>,
-    pub(crate) out: Vec<T>,
-    /// `∂L/∂out`, turned into `∂L/∂pre` in place by the backward pass.
-    pub(crate) grad: Vec<T>,
-}
-
-// By hand: deriving would ask for `T: Default`.
-impl<T> Default for TrainingWorkspace<T> {
-    fn default() -> Self {
-        Self {
-            layout: Vec::new(),
-            capacity: 0,
-            layers: Vec::new(),
-            grads: Vec::new(),
-            partials: Vec::new(),
-            sizes: Vec::new(),
-            offsets: Vec::new(),
-        }
-    }
-}
 
 impl<T: Element> TrainingWorkspace<T> {
     /// Makes the buffers fit `layers` and a batch of `rows` rows,
@@ -170,14 +116,4 @@ pub(crate) fn rows_of<T>(buffer: &[T], rows: usize, cols: usize) -> ArrayView2<'
 pub(crate) fn rows_of_mut<T>(buffer: &mut [T], rows: usize, cols: usize) -> ArrayViewMut2<'_, T> {
     ArrayViewMut2::from_shape((rows, cols), &mut buffer[..rows * cols])
         .expect("workspace buffers hold at least `rows` rows")
-}
-
-// By hand: the buffers themselves would flood a model's `Debug` output.
-impl<T> fmt::Debug for TrainingWorkspace<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TrainingWorkspace")
-            .field("batch_capacity", &self.capacity)
-            .field("gradients", &self.grads.len())
-            .finish()
-    }
 }
