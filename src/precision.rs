@@ -11,23 +11,29 @@
 //! least as wide keep their arithmetic in `T`, operation for operation as
 //! Keras does.
 
-use num_traits::Float;
+use num_traits::{Float, ToPrimitive};
 
 /// Whether `T` has less precision or less range than `f32`.
 pub(crate) fn is_narrow<T: Float>() -> bool {
     widen(T::epsilon()) > f64::from(f32::EPSILON) || widen(T::max_value()) < f64::from(f32::MAX)
 }
 
-/// `value` (an `f64` constant or parameter) in `T`, rounded once. Every
-/// `Float` can represent a rounding of any `f64` (or infinity), so the NaN
-/// fallback is never taken by the float types the crate knows.
-pub(crate) fn narrow<T: Float>(value: f64) -> T {
-    T::from(value).unwrap_or_else(T::nan)
+/// `value` in the float type `B`, rounded once: the crate's one
+/// conversion between float types. Every `Float` can represent a rounding
+/// of any other float's value (or infinity), so the NaN fallback is never
+/// taken by the float types the crate knows.
+pub(crate) fn cast<A: ToPrimitive, B: Float>(value: A) -> B {
+    B::from(value).unwrap_or_else(B::nan)
 }
 
-/// `value` as an `f64` (NaN if `T` cannot say).
+/// `value` (an `f64` constant or parameter) in `T`, rounded once.
+pub(crate) fn narrow<T: Float>(value: f64) -> T {
+    cast(value)
+}
+
+/// `value` as an `f64` (exact for every type narrower than `f64`).
 pub(crate) fn widen<T: Float>(value: T) -> f64 {
-    value.to_f64().unwrap_or(f64::NAN)
+    cast(value)
 }
 
 /// A running sum: in `T` for `f32`, `f64` and wider types (the order of

@@ -1,8 +1,9 @@
 //! The exponential linear unit.
 
 use super::dispatch;
-use super::{Activation, BuiltinActivation, KerasName, Parameters, constant};
+use super::{Activation, BuiltinActivation, KerasName, Parameters};
 use crate::kernels;
+use crate::precision::narrow;
 use crate::precision::widen;
 use num_traits::Float;
 
@@ -72,7 +73,7 @@ impl<T: Float> Elu<T> {
 impl<T: Float> Default for Elu<T> {
     /// Keras's default, `alpha = 1`.
     fn default() -> Self {
-        Self::new(constant(1.0))
+        Self::new(narrow(1.0))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The leaky rectified linear unit.
 
 use super::dispatch;
-use super::{Activation, BuiltinActivation, KerasName, Parameters, constant};
+use super::{Activation, BuiltinActivation, KerasName, Parameters};
 use crate::kernels;
 use crate::precision::{narrow, widen};
 use num_traits::Float;
@@ -80,7 +80,7 @@ impl<T: Float> LeakyRelu<T> {
 impl<T: Float> Default for LeakyRelu<T> {
     /// The tutorial's `max(0.1x, x)`: slope `0.1`.
     fn default() -> Self {
-        Self::new(constant(0.1))
+        Self::new(narrow(0.1))
     }
 }
 

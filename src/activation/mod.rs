@@ -288,11 +288,5 @@ impl<T: Float, A: Activation<T> + ?Sized> Activation<T> for Box<A> {
     }
 }
 
-/// Converts an `f64` constant to `T`. Every `Float` can represent (a
-/// rounding of) the small literals this crate uses, so this cannot fail.
-pub(crate) fn constant<T: Float>(value: f64) -> T {
-    T::from(value).unwrap_or_else(T::nan)
-}
-
 #[cfg(test)]
 mod tests;

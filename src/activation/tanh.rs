@@ -1,8 +1,9 @@
 //! The hyperbolic tangent.
 
 use super::dispatch;
-use super::{Activation, BuiltinActivation, KerasName, constant};
+use super::{Activation, BuiltinActivation, KerasName};
 use crate::kernels;
+use crate::precision::narrow;
 use num_traits::Float;
 
 /// The hyperbolic tangent `tanh(x) = (e^x - e^(-x)) / (e^x + e^(-x))`,
@@ -39,9 +40,9 @@ impl<T: Float> Activation<T> for Tanh {
     }
 
     fn derivative(&self, x: T) -> T {
-        let e = (constant::<T>(-2.0) * x.abs()).exp();
+        let e = (narrow::<T>(-2.0) * x.abs()).exp();
         let denominator = T::one() + e;
-        constant::<T>(4.0) * e / (denominator * denominator)
+        narrow::<T>(4.0) * e / (denominator * denominator)
     }
 
     fn apply_slice(&self, xs: &mut [T]) {

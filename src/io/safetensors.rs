@@ -7,6 +7,7 @@
 
 use super::spec::{checked_product, format_error, shorten};
 use crate::error::Error;
+use crate::precision::{cast, narrow, widen};
 use crate::{Element, Layer};
 use ::safetensors::tensor::{Dtype, Metadata, TensorInfo};
 use std::any::TypeId;
@@ -163,19 +164,19 @@ fn write_values<T: Element, W: Write>(
         match storage {
             Storage::F32 => {
                 for (slot, value) in bytes.chunks_exact_mut(4).zip(part) {
-                    let value = value.to_f32().unwrap_or(f32::NAN);
+                    let value: f32 = cast(*value);
                     slot.copy_from_slice(&value.to_le_bytes());
                 }
             }
             Storage::F64 => {
                 for (slot, value) in bytes.chunks_exact_mut(8).zip(part) {
-                    let value = value.to_f64().unwrap_or(f64::NAN);
+                    let value = widen(*value);
                     slot.copy_from_slice(&value.to_le_bytes());
                 }
             }
             Storage::Widened => {
                 for (slot, &value) in bytes.chunks_exact_mut(8).zip(part) {
-                    let wide = value.to_f64().unwrap_or(f64::NAN);
+                    let wide = widen(value);
                     let back = T::from(wide);
                     if back != Some(value) && !(value.is_nan() && wide.is_nan()) {
                         return Err(format_error(
@@ -380,16 +381,13 @@ fn read_values<T: Element, R: Read>(
         match storage {
             Storage::F32 => values.extend(part.chunks_exact(4).map(|b| {
                 let value = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                T::from(value).unwrap_or_else(T::nan)
+                cast::<f32, T>(value)
             })),
-            Storage::F64 => values.extend(
-                part.chunks_exact(8)
-                    .map(|b| T::from(wide(b)).unwrap_or_else(T::nan)),
-            ),
+            Storage::F64 => values.extend(part.chunks_exact(8).map(|b| narrow::<T>(wide(b)))),
             Storage::Widened => {
                 for b in part.chunks_exact(8) {
                     let stored = wide(b);
-                    let value = T::from(stored).unwrap_or_else(T::nan);
+                    let value: T = narrow(stored);
                     if value.to_f64() != Some(stored) && !stored.is_nan() {
                         return Err(format_error(
                             &format!("{what}: tensor {name:?} value"),

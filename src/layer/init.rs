@@ -1,6 +1,6 @@
 //! Seeded, machine-independent initialisation (Keras's Glorot uniform).
 
-use crate::activation::constant;
+use crate::precision::narrow;
 use crate::rng::SplitMix64;
 use crate::{Element, Error};
 use ndarray::{Array, Dimension, IntoDimension};
@@ -33,7 +33,7 @@ pub(crate) fn glorot_uniform<T: Element, D: Dimension>(
     values.try_reserve_exact(len).map_err(|_| too_large())?;
     let limit = (6.0 / (fan_in as f64 + fan_out as f64)).sqrt();
     let mut rng = SplitMix64(seed);
-    values.extend((0..len).map(|_| constant::<T>(limit * (2.0 * rng.next_unit() - 1.0))));
+    values.extend((0..len).map(|_| narrow::<T>(limit * (2.0 * rng.next_unit() - 1.0))));
     Ok(Array::from_shape_vec(dim, values).expect("one value per element of the shape"))
 }
 

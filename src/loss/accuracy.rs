@@ -2,9 +2,9 @@
 //! cross-entropy.
 
 use super::reduction::{mean_of_samples, per_sample};
-use crate::activation::constant;
 use crate::error::{Error, check_shape};
 use crate::precision::Accumulator;
+use crate::precision::narrow;
 use ndarray::{ArrayBase, Data, Dimension, Ix1};
 use num_traits::Float;
 
@@ -92,10 +92,6 @@ where
 
 /// `1` when the thresholded prediction equals the label, else `0`.
 pub(crate) fn hit<T: Float>(y: T, p: T) -> T {
-    let class = if p > constant(0.5) {
-        T::one()
-    } else {
-        T::zero()
-    };
+    let class = if p > narrow(0.5) { T::one() } else { T::zero() };
     if y == class { T::one() } else { T::zero() }
 }

@@ -5,8 +5,9 @@
 use super::EPSILON;
 use super::fused::{Bce, fused_mean, fused_per_sample};
 use super::reduction::{elementwise_gradient, mean_of_samples, per_sample};
-use crate::activation::{Activation, Sigmoid, constant};
+use crate::activation::{Activation, Sigmoid};
 use crate::error::Error;
+use crate::precision::narrow;
 use ndarray::{Array, Array1, ArrayBase, Data, Dimension};
 use num_traits::Float;
 
@@ -264,7 +265,7 @@ pub(crate) fn logit_loss<T: Float>(y: T, z: T) -> T {
 /// largest value below 1 instead (`1 - 2^-11`, `1 - 2^-8`), so that
 /// `ln(1 - p)` stays finite.
 pub(super) fn clip_bounds<T: Float>() -> (T, T) {
-    let epsilon = constant::<T>(EPSILON);
+    let epsilon = narrow::<T>(EPSILON);
     let high = T::one() - epsilon;
     let below_one = T::one() - T::epsilon() / (T::one() + T::one());
     (epsilon, if high < T::one() { high } else { below_one })

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, check_shape};
 use crate::kernels;
+use crate::precision::widen;
 use ndarray::{ArrayBase, Data, Dimension};
 use num_traits::Float;
 
@@ -74,6 +75,6 @@ where
 pub(super) fn label_out_of_range<T: Float>(index: usize, label: Option<&T>) -> Error {
     Error::LabelOutOfRange {
         index,
-        value: label.and_then(|y| y.to_f64()).unwrap_or(f64::NAN),
+        value: label.map_or(f64::NAN, |&y| widen(y)),
     }
 }

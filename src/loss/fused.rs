@@ -7,10 +7,10 @@ use super::EPSILON;
 use super::binary_cross_entropy::{clipped_loss, logit_loss};
 use super::checks::{check_shapes, label_out_of_range};
 use super::reduction::lane_mean;
-use crate::activation::constant;
 use crate::error::Error;
 use crate::kernels::{self, Kernels};
 use crate::precision::Accumulator;
+use crate::precision::narrow;
 use ndarray::{Array1, ArrayBase, ArrayView2, Axis, Data, Dimension};
 use num_traits::Float;
 
@@ -81,7 +81,7 @@ impl<T: Float> Fused<'_, T> {
     /// `[ε, 1 - ε]` with the loss's `ε`, handed down here.
     fn row_sums(self, labels: &[T], values: &[T], sums: &mut [T]) -> Result<(), Error> {
         match self.loss {
-            Bce::Probabilities => (self.kernels.bce)(labels, values, sums, constant(EPSILON)),
+            Bce::Probabilities => (self.kernels.bce)(labels, values, sums, narrow(EPSILON)),
             Bce::Logits => (self.kernels.bce_logits)(labels, values, sums),
         }
         .map_err(|index| label_out_of_range(index, labels.get(index)))
@@ -110,7 +110,7 @@ where
         .and_then(|()| fused.row_sums(labels, slice, &mut total))
         .map(|()| {
             let width = y_true.len_of(Axis(y_true.ndim() - 1));
-            total[0] / constant(width as f64) / constant((labels.len() / width) as f64)
+            total[0] / narrow(width as f64) / narrow((labels.len() / width) as f64)
         });
     Some(mean)
 }
@@ -133,7 +133,7 @@ where
         let width = y_true.len_of(Axis(y_true.ndim() - 1));
         let mut sums = vec![T::zero(); labels.len() / width];
         fused.row_sums(labels, slice, &mut sums)?;
-        let width = constant::<T>(width as f64);
+        let width = narrow::<T>(width as f64);
         Ok(sums.into_iter().map(|sum| sum / width).collect())
     });
     Some(per_sample)

@@ -3,9 +3,9 @@
 //! weights, and the scale the mean gives each element's gradient.
 
 use super::checks::check_pair;
-use crate::activation::constant;
 use crate::error::{Error, check_shape};
 use crate::precision::Accumulator;
+use crate::precision::narrow;
 use ndarray::{Array, Array1, ArrayBase, Axis, Data, Dimension, Ix1, Zip};
 use num_traits::Float;
 
@@ -70,7 +70,7 @@ where
 /// values: `(1 / samples) / width`, rounded in that order as TensorFlow's
 /// chain rule does.
 pub(crate) fn mean_gradient_scale<T: Float>(samples: usize, width: usize) -> T {
-    T::one() / constant(samples as f64) / constant(width as f64)
+    T::one() / narrow(samples as f64) / narrow(width as f64)
 }
 
 /// Validates the pair and maps each sample (lane along the last axis) to the

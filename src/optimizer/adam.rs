@@ -3,7 +3,7 @@
 use super::{
     Optimizer, Rule, Slots, check_epsilon, check_learning_rate, check_unit_half_open, through_f32,
 };
-use crate::activation::constant;
+use crate::precision::narrow;
 use crate::{Element, Error};
 
 /// Keras's `Adam`: steps scaled by running estimates of the gradients'
@@ -201,10 +201,10 @@ struct AdamRule {
 impl AdamRule {
     /// `α = lr·sqrt(1 - β₂^t) / (1 - β₁^t)` for step `t`.
     fn step_size<S: Element>(&self, iterations: u64) -> S {
-        let t: S = constant(iterations.max(1) as f64);
-        let beta_1_power = constant::<S>(through_f32(self.beta_1)).powf(t);
-        let beta_2_power = constant::<S>(through_f32(self.beta_2)).powf(t);
-        let lr: S = constant(self.learning_rate);
+        let t: S = narrow(iterations.max(1) as f64);
+        let beta_1_power = narrow::<S>(through_f32(self.beta_1)).powf(t);
+        let beta_2_power = narrow::<S>(through_f32(self.beta_2)).powf(t);
+        let lr: S = narrow(self.learning_rate);
         lr * (S::one() - beta_2_power).sqrt() / (S::one() - beta_1_power)
     }
 }
@@ -222,9 +222,9 @@ impl Rule<3> for AdamRule {
         [m, v, v_max]: &mut [Vec<S>; 3],
     ) {
         let alpha: S = self.step_size(iterations);
-        let one_minus_beta_1: S = constant(1.0 - self.beta_1);
-        let one_minus_beta_2: S = constant(1.0 - self.beta_2);
-        let epsilon: S = constant(self.epsilon);
+        let one_minus_beta_1: S = narrow(1.0 - self.beta_1);
+        let one_minus_beta_2: S = narrow(1.0 - self.beta_2);
+        let epsilon: S = narrow(self.epsilon);
         let amsgrad = self.amsgrad;
         let moments = weights
             .iter_mut()

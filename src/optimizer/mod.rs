@@ -61,6 +61,7 @@ pub use adam::Adam;
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 
+use crate::precision::cast;
 use crate::precision::is_narrow;
 use crate::{Element, Error};
 use std::collections::BTreeMap;
@@ -261,7 +262,7 @@ impl<T: Element, const N: usize> Slots<T, N> {
             return;
         }
         let [w, g] = &mut self.scratch;
-        let widen = |value: &T| value.to_f32().unwrap_or(f32::NAN);
+        let widen = |value: &T| cast::<T, f32>(*value);
         w.clear();
         w.extend(weights.iter().map(widen));
         g.clear();
@@ -269,7 +270,7 @@ impl<T: Element, const N: usize> Slots<T, N> {
         let state = buffers(&mut self.wide, index, len, used);
         rule.apply(self.iterations, w, g, state);
         for (weight, &value) in weights.iter_mut().zip(w.iter()) {
-            *weight = T::from(value).unwrap_or_else(T::nan);
+            *weight = cast(value);
         }
     }
 

@@ -1,7 +1,7 @@
 //! RMSprop, Keras's default optimizer.
 
 use super::{Optimizer, Rule, Slots, check_epsilon, check_learning_rate, check_unit_closed};
-use crate::activation::constant;
+use crate::precision::narrow;
 use crate::{Element, Error};
 
 /// Keras's `RMSprop`: each step divided by a running root mean square of
@@ -206,11 +206,11 @@ impl Rule<3> for RmsPropRule {
         gradient: &[S],
         [velocity, mean, speed]: &mut [Vec<S>; 3],
     ) {
-        let lr: S = constant(self.learning_rate);
-        let rho: S = constant(self.rho);
-        let one_minus_rho: S = constant(1.0 - self.rho);
-        let epsilon: S = constant(self.epsilon);
-        let momentum: S = constant(self.momentum);
+        let lr: S = narrow(self.learning_rate);
+        let rho: S = narrow(self.rho);
+        let one_minus_rho: S = narrow(1.0 - self.rho);
+        let epsilon: S = narrow(self.epsilon);
+        let momentum: S = narrow(self.momentum);
         let (centered, with_momentum) = (self.centered, self.momentum > 0.0);
         if !centered && !with_momentum {
             // Keras's default: the plain loop.

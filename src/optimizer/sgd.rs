@@ -1,7 +1,7 @@
 //! Stochastic gradient descent, with optional (Nesterov) momentum.
 
 use super::{Optimizer, Rule, Slots, check_learning_rate, check_unit_closed, through_f32};
-use crate::activation::constant;
+use crate::precision::narrow;
 use crate::{Element, Error};
 
 /// Keras's `SGD`: plain gradient descent, or with momentum.
@@ -173,14 +173,14 @@ impl Rule<1> for SgdRule {
         gradient: &[S],
         [m]: &mut [Vec<S>; 1],
     ) {
-        let lr: S = constant(self.learning_rate);
+        let lr: S = narrow(self.learning_rate);
         if self.momentum <= 0.0 {
             for (w, &g) in weights.iter_mut().zip(gradient) {
                 *w = *w - g * lr;
             }
             return;
         }
-        let mu: S = constant(through_f32(self.momentum));
+        let mu: S = narrow(through_f32(self.momentum));
         for ((w, &g), m) in weights.iter_mut().zip(gradient).zip(m.iter_mut()) {
             *m = *m * mu - g * lr;
             *w = if self.nesterov {

@@ -28,12 +28,13 @@ mod workspace;
 pub use history::{BatchLog, EpochLog, History};
 pub use options::FitOptions;
 
-use crate::activation::constant;
 use crate::error::{Error, check_shape};
 use crate::layer::Layer;
 use crate::loss::{self, Bce, clipped_loss_derivative, hit, mean_gradient_scale, mean_over_rows};
 use crate::optimizer::Optimizer;
 use crate::precision::Accumulator;
+use crate::precision::narrow;
+use crate::precision::widen;
 use crate::sequential::TrainingWorkspace;
 use crate::{Element, Sequential};
 use blocks::{GradientSlots, Partition, sum_partials, try_for_each_block};
@@ -261,7 +262,7 @@ fn loss_gradient<T: Element>(
 /// `Σ` over samples of each sample's binary accuracy (the mean over its
 /// row), the quantity Keras's accuracy metric accumulates.
 fn sample_accuracy_sum<T: Element>(y: ArrayView2<'_, T>, out: ArrayView2<'_, T>) -> Accumulator<T> {
-    let width = constant::<T>(y.ncols() as f64);
+    let width = narrow::<T>(y.ncols() as f64);
     let mut sum = Accumulator::new();
     for (labels, predictions) in y.rows().into_iter().zip(out.rows()) {
         let row = labels
@@ -374,7 +375,7 @@ fn check_finite<T: Element, S: Data<Elem = T>>(
     Err(Error::NonFiniteInput {
         what: what.to_owned(),
         index,
-        value: value.to_f64().unwrap_or(f64::NAN),
+        value: widen(*value),
     })
 }
 

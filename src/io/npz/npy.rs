@@ -6,6 +6,7 @@ use crate::Element;
 use crate::error::Error;
 use crate::io::dtype_name;
 use crate::io::spec::{format_error, shorten};
+use crate::precision::narrow;
 
 /// The largest `.npy` header read (NumPy itself refuses more than 10,000
 /// bytes unless told otherwise).
@@ -345,7 +346,7 @@ pub(super) fn convert<T: Element>(
                 }
             }
         };
-        let value = T::from(wide).unwrap_or_else(T::nan);
+        let value: T = narrow(wide);
         if wide.is_finite() && !value.is_finite() {
             return Err(format_error(
                 &format!("{what} value {i}"),

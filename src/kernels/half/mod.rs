@@ -21,6 +21,7 @@
 
 mod convert;
 
+use crate::precision::cast;
 use ::half::{bf16, f16};
 use convert::Convert;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
@@ -132,16 +133,6 @@ fn map_whole<H: Convert>(xs: &mut [H], kernel: impl Fn(&mut [f32])) {
     }
 }
 
-/// `T` widened to `f32`.
-fn widen<T: Float>(value: T) -> f32 {
-    value.to_f32().unwrap_or(f32::NAN)
-}
-
-/// `f32` rounded to `T`.
-fn narrow<T: Float>(value: f32) -> T {
-    T::from(value).unwrap_or_else(T::nan)
-}
-
 /// `c ← a · b` (or `c ← c + a · b`) in `f32` for `f16` and `bf16`, each
 /// output rounded to `T` once. Returns `false`, touching nothing, for any
 /// other `T`. Shapes are checked by the caller and `m, n, k > 0`.
@@ -161,11 +152,14 @@ pub(crate) fn matmul<T: Float + 'static>(
         // added, as the tiny path of `matmul` rounds.
         for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
             for (b_column, c) in b.columns().into_iter().zip(c_row.iter_mut()) {
-                let dot = a_row
-                    .iter()
-                    .zip(b_column)
-                    .fold(0.0_f32, |sum, (&x, &w)| sum + widen(x) * widen(w));
-                *c = narrow(if accumulate { widen(*c) + dot } else { dot });
+                let dot = a_row.iter().zip(b_column).fold(0.0_f32, |sum, (&x, &w)| {
+                    sum + cast::<T, f32>(x) * cast::<T, f32>(w)
+                });
+                *c = cast(if accumulate {
+                    cast::<T, f32>(*c) + dot
+                } else {
+                    dot
+                });
             }
         }
         return true;
@@ -181,9 +175,9 @@ pub(crate) fn matmul<T: Float + 'static>(
         (Some(c), Some(wide)) => match half_slice(c) {
             Ok(HalfSlice::F16(c)) => f16::narrow_from(c, wide),
             Ok(HalfSlice::Bf16(c)) => bf16::narrow_from(c, wide),
-            Err(c) => c.iter_mut().zip(wide).for_each(|(c, &v)| *c = narrow(v)),
+            Err(c) => c.iter_mut().zip(wide).for_each(|(c, &v)| *c = cast(v)),
         },
-        _ => Zip::from(c).and(&wide).for_each(|c, &v| *c = narrow(v)),
+        _ => Zip::from(c).and(&wide).for_each(|c, &v| *c = cast(v)),
     }
     true
 }
@@ -195,7 +189,7 @@ fn wide_copy<T: Float + 'static>(view: ArrayView2<'_, T>) -> Array2<f32> {
     let convert = |values: &[T]| match half_ref(values) {
         Some(HalfRef::F16(values)) => f16::widened(values),
         Some(HalfRef::Bf16(values)) => bf16::widened(values),
-        None => values.iter().map(|&v| widen(v)).collect(),
+        None => values.iter().map(|&v| cast::<T, f32>(v)).collect(),
     };
     if let Some(values) = view.as_slice() {
         return Array2::from_shape_vec(view.raw_dim(), convert(values))
@@ -207,7 +201,7 @@ fn wide_copy<T: Float + 'static>(view: ArrayView2<'_, T>) -> Array2<f32> {
             .expect("a row-major slice of the transposed shape")
             .reversed_axes();
     }
-    view.mapv(widen)
+    view.mapv(cast::<T, f32>)
 }
 
 #[cfg(test)]
