@@ -80,8 +80,9 @@
 //!   the feature. Models are `Send + Sync` either way.
 //! - `half`: fast `half::f16` and `half::bf16` models (see the `half`
 //!   re-export).
-//! - `serde`: `Serialize` and `Deserialize` for the architecture
-//!   description ([`io::ModelSpec`]).
+//! - `serde`: kept so that manifests naming it still build; the
+//!   architecture description ([`io::ModelSpec`]) now implements
+//!   `Serialize` and `Deserialize` in every build.
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
