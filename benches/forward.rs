@@ -43,7 +43,7 @@ fn dense_forward(c: &mut Criterion) {
 
 fn tutorial_model(c: &mut Criterion) {
     let model = tutorial::model();
-    let x = tutorial::x();
+    let (x, _) = tutorial::data();
     let mut group = c.benchmark_group("tutorial_model2_8_rows");
     group.bench_function("forward", |b| {
         b.iter(|| black_box(model.forward(black_box(&x)).unwrap()))

@@ -4,6 +4,8 @@
 // Each bench target uses a different subset of these helpers.
 #![allow(dead_code)]
 
+/// The tests' tutorial model and data: one definition for tests and benches.
+#[path = "../../tests/common/tutorial.rs"]
 pub mod tutorial;
 
 use criterion::BenchmarkGroup;
