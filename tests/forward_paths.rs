@@ -1,5 +1,5 @@
 //! `Sequential`'s forward passes run the layers on plain row-major slices
-//! (`Layer::forward_rows`); `Sequential::layer_outputs` runs each layer's
+//! (`Layer::forward_row_major`); `Sequential::layer_outputs` runs each layer's
 //! `Layer::forward` on array views, the general path. On random models and
 //! batches, both give the same bits: Dense with every activation (Softmax,
 //! a custom one), Maxout, a layer of the test's own, tiny products and
@@ -52,7 +52,7 @@ impl<T: Float> Activation<T> for Softplus {
 }
 
 /// A layer of the test's own, `y = 2x`, with every default the `Layer`
-/// trait gives (among them `forward_rows`).
+/// trait gives (among them `forward_row_major`).
 #[derive(Debug)]
 struct Doubling(usize);
 
@@ -240,15 +240,15 @@ fn a_tiny_maxout_wider_than_a_tile_matches_too() {
 fn slices_of_the_wrong_length_are_errors() {
     let layer = Maxout::<f32>::glorot(2, 3, 4, 0).unwrap();
     let mut out = [0.0; 8];
-    let short = layer.forward_rows(2, &[0.0; 5], &mut out);
+    let short = layer.forward_row_major(2, &[0.0; 5], &mut out);
     assert!(
         matches!(short, Err(Error::ShapeMismatch { .. })),
         "{short:?}"
     );
-    let long_out = layer.forward_rows(1, &[0.0; 3], &mut out);
+    let long_out = layer.forward_row_major(1, &[0.0; 3], &mut out);
     assert!(matches!(long_out, Err(Error::ShapeMismatch { .. })));
-    let overflow = layer.forward_rows(usize::MAX, &[0.0; 3], &mut out);
+    let overflow = layer.forward_row_major(usize::MAX, &[0.0; 3], &mut out);
     assert!(matches!(overflow, Err(Error::ShapeMismatch { .. })));
-    let doubling = <Doubling as Layer<f32>>::forward_rows(&Doubling(2), 1, &[1.0], &mut out);
+    let doubling = <Doubling as Layer<f32>>::forward_row_major(&Doubling(2), 1, &[1.0], &mut out);
     assert!(matches!(doubling, Err(Error::ShapeMismatch { .. })));
 }

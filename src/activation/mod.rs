@@ -124,7 +124,7 @@ pub trait Activation<T: Float>: Debug {
     /// The fast-path hook on row-major slices:
     /// [`apply_rows`](Activation::apply_rows) where `values` holds rows of
     /// `width` values, one after the other. [`Dense`](crate::Dense) calls
-    /// it from its own hook, [`Layer::forward_rows`](crate::Layer::forward_rows).
+    /// it from its own hook, [`Layer::forward_row_major`](crate::Layer::forward_row_major).
     /// The default builds the view and calls `apply_rows`, so an activation
     /// of your own is complete without it; override it only to spare small
     /// batches the view's set-up, with the same results as `apply_rows`, as

@@ -23,7 +23,7 @@ pub(super) fn check_io<T: Element>(
 }
 
 /// Checks that the slices handed to
-/// [`forward_rows`](Layer::forward_rows) hold `rows` rows of the layer's
+/// [`forward_row_major`](Layer::forward_row_major) hold `rows` rows of the layer's
 /// input and output widths.
 pub(super) fn check_rows<T: Element>(
     layer: &(impl Layer<T> + ?Sized),
@@ -60,7 +60,7 @@ fn check_row_major<T: Element>(
     })
 }
 
-/// The slices handed to [`forward_rows`](Layer::forward_rows) as the
+/// The slices handed to [`forward_row_major`](Layer::forward_row_major) as the
 /// views [`forward_into`](Layer::forward_into) takes, once checked.
 pub(super) fn row_major_views<'a, T: Element>(
     layer: &(impl Layer<T> + ?Sized),

@@ -253,7 +253,7 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
 
     /// A batch of one block runs on the slices, without array views;
     /// larger ones take [`forward_into`](Layer::forward_into)'s blocks.
-    fn forward_rows(&self, rows: usize, x: &[T], out: &mut [T]) -> Result<(), Error> {
+    fn forward_row_major(&self, rows: usize, x: &[T], out: &mut [T]) -> Result<(), Error> {
         if !fits_one_block::<T>(rows, self.units()) {
             let (x, out) = row_major_views(self, rows, x, out)?;
             return self.forward_into(x, out);

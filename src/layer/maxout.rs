@@ -313,7 +313,7 @@ impl<T: Element> Layer<T> for Maxout<T> {
     /// Tiny products run on the slices, without views or scratch: each
     /// output is the max of its pieces, every piece summed as the tiny
     /// matrix products of [`forward_into`](Layer::forward_into) sum it.
-    fn forward_rows(&self, rows: usize, x: &[T], out: &mut [T]) -> Result<(), Error> {
+    fn forward_row_major(&self, rows: usize, x: &[T], out: &mut [T]) -> Result<(), Error> {
         let (_, inputs, units) = self.kernels.dim();
         if !is_tiny_on_slices::<T>(rows, inputs, units) {
             let (x, out) = row_major_views(self, rows, x, out)?;

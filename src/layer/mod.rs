@@ -219,14 +219,14 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     ///
     /// let layer = Dense::new(array![[1.0_f32, -1.0], [0.5, 0.5]], array![0.0, 0.25], Relu)?;
     /// let mut out = [f32::NAN; 4];
-    /// layer.forward_rows(2, &[2.0, 2.0, 1.0, -1.0], &mut out)?;
+    /// layer.forward_row_major(2, &[2.0, 2.0, 1.0, -1.0], &mut out)?;
     /// assert_eq!(out, [3.0, 0.0, 0.5, 0.0]);
     ///
-    /// let short = layer.forward_rows(2, &[2.0, 2.0, 1.0], &mut out);
+    /// let short = layer.forward_row_major(2, &[2.0, 2.0, 1.0], &mut out);
     /// assert!(matches!(short, Err(Error::ShapeMismatch { .. })));
     /// # Ok::<(), Error>(())
     /// ```
-    fn forward_rows(&self, rows: usize, x: &[T], out: &mut [T]) -> Result<(), Error> {
+    fn forward_row_major(&self, rows: usize, x: &[T], out: &mut [T]) -> Result<(), Error> {
         let (x, out) = row_major_views(self, rows, x, out)?;
         self.forward_into(x, out)
     }

@@ -97,7 +97,7 @@ impl<T: Element> Sequential<T> {
         };
         let (front, back) = scratch.split_at_mut(rows * widest);
         let input = self.run_layers(x, layer, front, back)?;
-        last.forward_rows(rows, input, out)?;
+        last.forward_row_major(rows, input, out)?;
         Ok(output)
     }
 
@@ -157,7 +157,7 @@ impl<T: Element> Sequential<T> {
         first_layer_rows(self.layers[0].as_ref(), x, &mut written[..rows * width])?;
         for layer in &self.layers[1..count] {
             let out_width = layer.output_width();
-            layer.forward_rows(
+            layer.forward_row_major(
                 rows,
                 &written[..rows * width],
                 &mut spare[..rows * out_width],
@@ -190,7 +190,7 @@ fn first_layer_rows<T: Element, S: Data<Elem = T>>(
     out: &mut [T],
 ) -> Result<(), Error> {
     match x.as_slice() {
-        Some(values) => layer.forward_rows(x.nrows(), values, out),
+        Some(values) => layer.forward_row_major(x.nrows(), values, out),
         None => {
             let out = ArrayViewMut2::from_shape((x.nrows(), layer.output_width()), out)
                 .expect("the caller sized the output as rows × width");
