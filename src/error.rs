@@ -59,6 +59,17 @@ pub enum Error {
     },
     /// A [`Sequential`](crate::Sequential) model without layers was run.
     EmptyModel,
+    /// A label does not fit its loss: a class index that is not an
+    /// integer in `[0, classes)`, a one-hot row that is not a probability
+    /// row, a negative count for the Poisson loss, …
+    InvalidLabel {
+        /// The label's position in the labels, row-major.
+        index: usize,
+        /// The label.
+        value: f64,
+        /// What the loss takes there, e.g. `"a class index in [0, 10)"`.
+        expected: String,
+    },
     /// A label is outside `[0, 1]` (or is NaN).
     LabelOutOfRange {
         /// Position of the label in row-major order.
@@ -199,6 +210,11 @@ impl fmt::Display for Error {
             ),
             Error::EmptyBatch { what } => write!(f, "{what}: expected at least one row, found 0"),
             Error::EmptyModel => write!(f, "the model has no layers: add one before running it"),
+            Error::InvalidLabel {
+                index,
+                value,
+                expected,
+            } => write!(f, "label {index}: expected {expected}, found {value}"),
             Error::LabelOutOfRange { index, value } => write!(
                 f,
                 "label {index}: expected a value in [0, 1], found {value}"

@@ -51,10 +51,15 @@
 // Keras's reductions, and the glue to the fused kernels of src/kernels.
 // Metrics live in their own files.
 mod accuracy;
+mod batch;
 mod binary_cross_entropy;
+mod categorical;
 mod checks;
+mod elementwise;
 mod fused;
+mod kind;
 mod reduction;
+mod sample;
 
 pub use accuracy::{binary_accuracy, binary_accuracy_weighted};
 pub use binary_cross_entropy::{
@@ -62,6 +67,7 @@ pub use binary_cross_entropy::{
     binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_gradient,
     binary_cross_entropy_with_logits_per_sample,
 };
+pub use kind::Loss;
 pub use reduction::weighted_mean;
 
 pub(crate) use accuracy::hit;

@@ -1,0 +1,293 @@
+//! A [`Loss`] on a batch: the checks of labels and predictions, the
+//! per-sample values, Keras's `sum_over_batch_size` reduction with sample
+//! weights, and the gradient of the mean.
+
+use super::Loss;
+use super::checks::check_labels;
+use super::elementwise::signed_labels;
+use super::sample::Sample;
+use crate::error::{Error, check_shape};
+use crate::precision::{Accumulator, narrow, widen};
+use ndarray::{Array1, Array2, ArrayBase, ArrayView2, CowArray, Data, Ix1, Ix2};
+use num_traits::Float;
+
+impl Loss {
+    /// The loss of the batch: the mean over samples (rows) of each sample's
+    /// loss, Keras's default `sum_over_batch_size`. For sparse categorical
+    /// cross-entropy `y_true` is a `(batch, 1)` column of class indices
+    /// (stored as `T`); otherwise it has the shape of `y_pred`.
+    ///
+    /// NaN predictions give a NaN loss; infinities follow IEEE arithmetic.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] for shapes that do not fit,
+    /// [`Error::EmptyBatch`] for an empty batch, and for labels the loss
+    /// does not take: [`Error::LabelOutOfRange`] (binary losses: outside
+    /// `[0, 1]`) or [`Error::InvalidLabel`] (a class index that is not an
+    /// integer in `[0, classes)`, a categorical label row that is not a
+    /// probability row, a negative target for `poisson` or `msle`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::loss::Loss;
+    ///
+    /// let huber = Loss::huber().delta(1.0)?;
+    /// let loss = huber.value(&array![[0.0_f64], [0.0]], &array![[0.5], [3.0]])?;
+    /// assert_eq!(loss, (0.125 + 2.5) / 2.0);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn value<T, S1, S2>(
+        &self,
+        y_true: &ArrayBase<S1, Ix2>,
+        y_pred: &ArrayBase<S2, Ix2>,
+    ) -> Result<T, Error>
+    where
+        T: Float,
+        S1: Data<Elem = T>,
+        S2: Data<Elem = T>,
+    {
+        let per_sample = self.per_sample(y_true, y_pred)?;
+        Ok(batch_mean(per_sample.iter().copied(), per_sample.len()))
+    }
+
+    /// [`value`](Loss::value) with Keras's `sample_weight`: the weighted
+    /// sum of the per-sample losses divided by the number of samples (not
+    /// by the sum of the weights).
+    ///
+    /// # Errors
+    ///
+    /// As [`value`](Loss::value), and [`Error::ShapeMismatch`] when there
+    /// is not one weight per sample.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::loss::Loss;
+    ///
+    /// let mae = Loss::MeanAbsoluteError;
+    /// let loss = mae.value_weighted(&array![[0.0_f32], [0.0]], &array![[1.0], [3.0]], &array![2.0, 0.0])?;
+    /// assert_eq!(loss, 1.0);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn value_weighted<T, S1, S2, S3>(
+        &self,
+        y_true: &ArrayBase<S1, Ix2>,
+        y_pred: &ArrayBase<S2, Ix2>,
+        sample_weight: &ArrayBase<S3, Ix1>,
+    ) -> Result<T, Error>
+    where
+        T: Float,
+        S1: Data<Elem = T>,
+        S2: Data<Elem = T>,
+        S3: Data<Elem = T>,
+    {
+        let per_sample = self.per_sample(y_true, y_pred)?;
+        check_shape("sample weights", per_sample.shape(), sample_weight.shape())?;
+        let weighted = per_sample.iter().zip(sample_weight).map(|(&l, &w)| l * w);
+        Ok(batch_mean(weighted, per_sample.len()))
+    }
+
+    /// Each sample's loss (Keras's loss function, without reduction).
+    ///
+    /// # Errors
+    ///
+    /// As [`value`](Loss::value).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::loss::Loss;
+    ///
+    /// let per_sample = Loss::MeanSquaredError.per_sample(&array![[0.0_f64, 0.0]], &array![[1.0, 3.0]])?;
+    /// assert_eq!(per_sample, array![5.0]);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn per_sample<T, S1, S2>(
+        &self,
+        y_true: &ArrayBase<S1, Ix2>,
+        y_pred: &ArrayBase<S2, Ix2>,
+    ) -> Result<Array1<T>, Error>
+    where
+        T: Float,
+        S1: Data<Elem = T>,
+        S2: Data<Elem = T>,
+    {
+        let [y, p] = self.checked(y_true.view(), y_pred.view())?;
+        let sample = self.sample(y.view());
+        Ok(rows(&y, &p).map(|(y, p)| sample.value(y, p)).collect())
+    }
+
+    /// The gradient of [`value`](Loss::value) with respect to `y_pred` (the
+    /// logits, for a loss [`from_logits`](Loss::from_logits)), the shape of
+    /// `y_pred`. Where the loss has a kink the gradient follows
+    /// TensorFlow's conventions (a clip passes it inside its bounds, bounds
+    /// included; `|e|` has slope 0 at 0).
+    ///
+    /// # Errors
+    ///
+    /// As [`value`](Loss::value).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::loss::Loss;
+    ///
+    /// let grad = Loss::MeanSquaredError.gradient(&array![[0.0_f64, 0.0]], &array![[1.0, 3.0]])?;
+    /// assert_eq!(grad, array![[1.0, 3.0]]); // 2·e / (1 sample · 2 values)
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn gradient<T, S1, S2>(
+        &self,
+        y_true: &ArrayBase<S1, Ix2>,
+        y_pred: &ArrayBase<S2, Ix2>,
+    ) -> Result<Array2<T>, Error>
+    where
+        T: Float,
+        S1: Data<Elem = T>,
+        S2: Data<Elem = T>,
+    {
+        let [y, p] = self.checked(y_true.view(), y_pred.view())?;
+        let sample = self.sample(y.view());
+        let scale = T::one() / narrow(p.nrows() as f64);
+        let mut grad = Array2::zeros(p.raw_dim());
+        for ((y, p), g) in rows(&y, &p).zip(grad.rows_mut()) {
+            let g = g.into_slice().unwrap_or(&mut []);
+            sample.gradient(y, p, scale, g);
+        }
+        Ok(grad)
+    }
+
+    /// The loss in `T` for this batch of (checked) labels.
+    pub(crate) fn sample<T: Float>(&self, y: ArrayView2<'_, T>) -> Sample<T> {
+        let signed = matches!(self, Self::Hinge | Self::SquaredHinge) && signed_labels(y.iter());
+        Sample::new(self, signed)
+    }
+
+    /// Whether `y_true` holds class indices (one column) rather than a row
+    /// of the predictions' shape.
+    pub(crate) fn is_sparse(&self) -> bool {
+        matches!(self, Self::SparseCategoricalCrossentropy { .. })
+    }
+
+    /// Checks a batch (see [`check_batch`](Loss::check_batch)) and gives
+    /// both arrays in row-major order.
+    fn checked<'a, T: Float>(
+        &self,
+        y_true: ArrayView2<'a, T>,
+        y_pred: ArrayView2<'a, T>,
+    ) -> Result<[CowArray<'a, T, Ix2>; 2], Error> {
+        self.check_batch(y_true, y_pred.dim())?;
+        Ok([row_major(y_true), row_major(y_pred)])
+    }
+
+    /// Checks labels against predictions of shape `(batch, width)`: the
+    /// shapes, a batch that is not empty, and each label the loss takes.
+    pub(crate) fn check_batch<T: Float>(
+        &self,
+        y_true: ArrayView2<'_, T>,
+        (batch, width): (usize, usize),
+    ) -> Result<(), Error> {
+        let label_width = if self.is_sparse() { 1 } else { width };
+        check_shape(
+            "labels (against the predictions)",
+            &[batch, label_width],
+            y_true.shape(),
+        )?;
+        if batch == 0 || width == 0 {
+            return Err(Error::EmptyBatch {
+                what: "loss".to_owned(),
+            });
+        }
+        match self {
+            Self::BinaryCrossentropy { .. } | Self::BinaryFocalCrossentropy { .. } => {
+                check_labels(&y_true)
+            }
+            Self::SparseCategoricalCrossentropy { .. } => check_each(y_true, |y| {
+                (y >= T::zero() && y.fract() == T::zero() && widen(y) < width as f64)
+                    .then_some(())
+                    .ok_or_else(|| format!("a class index, an integer in [0, {width})"))
+            }),
+            Self::CategoricalCrossentropy { .. } | Self::CategoricalFocalCrossentropy { .. } => {
+                check_probability_rows(y_true)
+            }
+            Self::Poisson | Self::MeanSquaredLogarithmicError => check_each(y_true, |y| {
+                (y >= T::zero())
+                    .then_some(())
+                    .ok_or_else(|| format!("a target ≥ 0 for {}", self.name()))
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Each label through `test`, the first failure as an error.
+fn check_each<T: Float>(
+    y: ArrayView2<'_, T>,
+    test: impl Fn(T) -> Result<(), String>,
+) -> Result<(), Error> {
+    for (index, &value) in y.iter().enumerate() {
+        if let Err(expected) = test(value) {
+            return Err(Error::InvalidLabel {
+                index,
+                value: widen(value),
+                expected,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// One-hot or soft labels: every value in `[0, 1]` and each row summing to
+/// 1 within the rounding of its sum.
+fn check_probability_rows<T: Float>(y: ArrayView2<'_, T>) -> Result<(), Error> {
+    check_each(y, |v| {
+        (v >= T::zero() && v <= T::one())
+            .then_some(())
+            .ok_or_else(|| "a probability in [0, 1] (one-hot or soft labels)".to_owned())
+    })?;
+    let tolerance = T::epsilon() * narrow(4.0 * y.ncols() as f64);
+    for (row, labels) in y.rows().into_iter().enumerate() {
+        let sum = labels.iter().fold(T::zero(), |s, &v| s + v);
+        if (sum - T::one()).abs() > tolerance {
+            return Err(Error::InvalidLabel {
+                index: row * y.ncols(),
+                value: widen(sum),
+                expected: format!("label row {row} to sum to 1 (found its sum)"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The rows of two row-major arrays, as slices.
+pub(crate) fn rows<'a, T>(
+    y: &'a CowArray<'_, T, Ix2>,
+    p: &'a CowArray<'_, T, Ix2>,
+) -> impl Iterator<Item = (&'a [T], &'a [T])> {
+    let (y_width, p_width) = (y.ncols().max(1), p.ncols().max(1));
+    let y = y.as_slice().unwrap_or(&[]);
+    let p = p.as_slice().unwrap_or(&[]);
+    y.chunks(y_width).zip(p.chunks(p_width))
+}
+
+/// The view as is when it is row-major, else a row-major copy.
+fn row_major<T: Clone>(view: ArrayView2<'_, T>) -> CowArray<'_, T, Ix2> {
+    if view.is_standard_layout() {
+        CowArray::from(view)
+    } else {
+        CowArray::from(view.as_standard_layout().into_owned())
+    }
+}
+
+/// `Σ values / count`, accumulated wide for narrow types.
+fn batch_mean<T: Float>(values: impl Iterator<Item = T>, count: usize) -> T {
+    let mut sum = Accumulator::new();
+    values.for_each(|v| sum.add(v));
+    sum.mean(count)
+}
