@@ -96,6 +96,7 @@ pub mod io;
 mod kernels;
 pub mod layer;
 pub mod loss;
+pub mod metrics;
 pub mod optimizer;
 mod precision;
 mod rng;

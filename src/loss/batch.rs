@@ -169,6 +169,23 @@ impl Loss {
         Sample::new(self, signed)
     }
 
+    /// The loss on the logits of an output layer whose activation is
+    /// `activation`, where Keras computes it so: binary cross-entropy after
+    /// a sigmoid, categorical and sparse categorical cross-entropy after a
+    /// softmax (their probability forms); `None` otherwise.
+    pub(crate) fn through_logits(&self, activation: &str) -> Option<Self> {
+        let applies = match self {
+            Self::BinaryCrossentropy { .. } => activation == "sigmoid",
+            Self::CategoricalCrossentropy { .. } | Self::SparseCategoricalCrossentropy { .. } => {
+                activation == "softmax"
+            }
+            _ => false,
+        };
+        (applies && !self.is_from_logits())
+            .then(|| self.from_logits(true).ok())
+            .flatten()
+    }
+
     /// Whether `y_true` holds class indices (one column) rather than a row
     /// of the predictions' shape.
     pub(crate) fn is_sparse(&self) -> bool {

@@ -4,8 +4,9 @@ use super::Sequential;
 use crate::Element;
 use crate::buffers;
 use crate::error::{Error, check_shape};
-use crate::loss;
-use ndarray::{ArrayBase, Data, Ix2};
+use crate::loss::{self, Loss};
+use crate::metrics::Accuracy;
+use ndarray::{Array2, ArrayBase, ArrayView2, Data, Ix2};
 
 /// What [`Sequential::evaluate`] measures on labelled data.
 ///
@@ -24,17 +25,22 @@ use ndarray::{ArrayBase, Data, Ix2};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Evaluation<T> {
-    /// Mean binary cross-entropy over the batch.
+    /// The compiled loss over the batch (mean binary cross-entropy for a
+    /// model never compiled).
     pub loss: T,
-    /// Binary accuracy (threshold 0.5, strict).
+    /// The accuracy that fits the loss (see
+    /// [`Accuracy::for_loss`](crate::metrics::Accuracy::for_loss)): binary
+    /// accuracy (threshold 0.5, strict) for a model never compiled.
     pub accuracy: T,
 }
 
 impl<T: Element> Sequential<T> {
-    /// Binary cross-entropy and binary accuracy of the model on the batch
-    /// `x` against labels `y` (the shape of the output), as Keras's
-    /// `model.evaluate` with `loss="binary_crossentropy"` and
-    /// `metrics=["accuracy"]`.
+    /// The loss and accuracy of the model on the batch `x` against labels
+    /// `y`, as Keras's `model.evaluate` with `metrics=["accuracy"]`: the
+    /// loss chosen by [`compile`](Sequential::compile) (binary
+    /// cross-entropy for a model never compiled) and the accuracy that fits
+    /// it. Labels have the output's shape, or `(batch, 1)` class indices
+    /// for sparse categorical cross-entropy.
     ///
     /// When the last layer ends in a sigmoid the loss is computed from its
     /// logits, without clipping, as Keras does; otherwise from the clipped
@@ -75,7 +81,11 @@ impl<T: Element> Sequential<T> {
         self.check_input(x)?;
         let last = self.layers.len() - 1;
         let output_width = self.layers[last].output_width();
-        check_shape("labels", &[x.nrows(), output_width], y.shape())?;
+        if self.loss == Loss::default() {
+            check_shape("labels", &[x.nrows(), output_width], y.shape())?;
+        } else {
+            self.loss.check_batch(y.view(), (x.nrows(), output_width))?;
+        }
 
         let hidden = match last {
             0 => None,
@@ -84,6 +94,9 @@ impl<T: Element> Sequential<T> {
         let input = hidden.as_ref().map_or_else(|| x.view(), |h| h.view());
         let mut predictions = buffers::zeros2("batch output", (x.nrows(), output_width))?;
         self.layers[last].pre_activation_into(input, predictions.view_mut())?;
+        if self.loss != Loss::default() {
+            return self.evaluate_compiled(y.view(), predictions);
+        }
         let loss = if self.layers[last].activation_name() == "sigmoid" {
             let loss = loss::binary_cross_entropy_with_logits(y, &predictions)?;
             self.layers[last].activate(predictions.view_mut());
@@ -94,5 +107,32 @@ impl<T: Element> Sequential<T> {
         };
         let accuracy = loss::binary_accuracy(y, &predictions)?;
         Ok(Evaluation { loss, accuracy })
+    }
+
+    /// [`evaluate`](Sequential::evaluate) for a compiled loss, from the last
+    /// layer's pre-activations: on the logits where Keras computes it so,
+    /// with the accuracy the loss resolves to.
+    fn evaluate_compiled(
+        &self,
+        y: ArrayView2<'_, T>,
+        mut predictions: Array2<T>,
+    ) -> Result<Evaluation<T>, Error> {
+        let last = &self.layers[self.layers.len() - 1];
+        let loss = match self.loss.through_logits(last.activation_name()) {
+            Some(logits) => {
+                let loss = logits.value(&y, &predictions)?;
+                last.activate(predictions.view_mut());
+                loss
+            }
+            None => {
+                last.activate(predictions.view_mut());
+                self.loss.value(&y, &predictions)?
+            }
+        };
+        let accuracy = Accuracy::for_loss(&self.loss, predictions.ncols());
+        Ok(Evaluation {
+            loss,
+            accuracy: accuracy.mean(y, predictions.view()),
+        })
     }
 }

@@ -18,6 +18,7 @@ pub(crate) use training_buffers::{LayerBuffers, TrainingWorkspace};
 use crate::Element;
 use crate::error::{Error, check_not_empty, check_width};
 use crate::layer::Layer;
+use crate::loss::Loss;
 use ndarray::{ArrayBase, Data, Ix2};
 
 /// A model that feeds each layer's output to the next.
@@ -50,6 +51,8 @@ pub struct Sequential<T: Element> {
     pub(crate) layers: Vec<Box<dyn Layer<T>>>,
     /// Buffers reused by training steps (sized by [`crate::train`]).
     pub(crate) training: TrainingWorkspace<T>,
+    /// The loss of `evaluate`, `train_step` and `fit`.
+    pub(crate) loss: Loss,
 }
 
 impl<T: Element> Default for Sequential<T> {
@@ -73,7 +76,53 @@ impl<T: Element> Sequential<T> {
         Self {
             layers: Vec::new(),
             training: Default::default(),
+            loss: Loss::default(),
         }
+    }
+
+    /// Chooses the loss that [`evaluate`](Sequential::evaluate),
+    /// [`train_step`](Sequential::train_step), [`gradients`](Sequential::gradients)
+    /// and [`fit`](Sequential::fit) use, as Keras's
+    /// `model.compile(loss=...)`; the accuracy they report follows it (see
+    /// [`Accuracy::for_loss`](crate::metrics::Accuracy::for_loss)). A model
+    /// that was never compiled uses binary cross-entropy.
+    ///
+    /// As in Keras, a model whose last layer ends in a softmax computes
+    /// categorical and sparse categorical cross-entropy from the logits
+    /// (the stable log-softmax, without clipping), and one that ends in a
+    /// sigmoid computes binary cross-entropy from the logits.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::loss::Loss;
+    /// use neurite::{Dense, Sequential, Softmax};
+    ///
+    /// let mut model = Sequential::new();
+    /// model.add(Dense::new(array![[1.0_f64, -1.0, 0.0]], array![0.0, 0.0, 0.0], Softmax)?)?;
+    /// model.compile("sparse_categorical_crossentropy".parse::<Loss>()?);
+    /// let evaluation = model.evaluate(&array![[2.0], [0.0]], &array![[0.0], [2.0]])?;
+    /// assert_eq!(evaluation.accuracy, 0.5); // the first row's arg-max is 0; the second's too
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn compile(&mut self, loss: Loss) -> &mut Self {
+        self.loss = loss;
+        self
+    }
+
+    /// The loss chosen by [`compile`](Sequential::compile).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::loss::Loss;
+    /// use neurite::Sequential;
+    ///
+    /// assert_eq!(Sequential::<f32>::new().loss(), Loss::binary_crossentropy());
+    /// ```
+    pub fn loss(&self) -> Loss {
+        self.loss
     }
 
     /// Appends a layer, checking that it takes as many inputs as the

@@ -105,7 +105,7 @@ impl<T: Element> Sequential<T> {
         let (mut loss_sum, mut hits, mut seen) = (Accumulator::new(), Accumulator::new(), 0);
         for batch in 0..count {
             let (x, y) = batches.get(batch);
-            let pass = forward_backward(&self.layers, &mut self.training, x, y)?;
+            let pass = forward_backward(&self.layers, &mut self.training, &self.loss, x, y)?;
             apply_update(&mut self.layers, &self.training, optimizer);
             let size = x.nrows();
             // Keras's Mean metrics: batch losses weighted by batch size.

@@ -21,6 +21,7 @@
 mod blocks;
 mod fit;
 mod history;
+mod objective;
 mod options;
 mod progress;
 mod workspace;
@@ -30,15 +31,14 @@ pub use options::FitOptions;
 
 use crate::error::{Error, check_shape};
 use crate::layer::Layer;
-use crate::loss::{self, Bce, clipped_loss_derivative, hit, mean_gradient_scale, mean_over_rows};
+use crate::loss::{self, Loss};
 use crate::optimizer::Optimizer;
-use crate::precision::Accumulator;
-use crate::precision::narrow;
 use crate::precision::widen;
 use crate::sequential::TrainingWorkspace;
 use crate::{Element, Sequential};
 use blocks::{GradientSlots, Partition, sum_partials, try_for_each_block};
-use ndarray::{ArrayBase, ArrayD, ArrayView2, Data, Ix2, IxDyn, Zip};
+use ndarray::{ArrayBase, ArrayD, ArrayView2, Data, Ix2, IxDyn};
+use objective::{Pass, loss_gradient};
 use workspace::{rows_of, rows_of_mut};
 
 impl<T: Element> Sequential<T> {
@@ -76,7 +76,7 @@ impl<T: Element> Sequential<T> {
     {
         self.check_training_data(x, y, "input batch", "labels")?;
         let mut workspace = TrainingWorkspace::default();
-        forward_backward(&self.layers, &mut workspace, x.view(), y.view())?;
+        forward_backward(&self.layers, &mut workspace, &self.loss, x.view(), y.view())?;
         let shapes = self.layers.iter().flat_map(|layer| layer.weight_shapes());
         let mut start = 0;
         Ok(shapes
@@ -139,7 +139,13 @@ impl<T: Element> Sequential<T> {
     {
         self.check_training_data(x, y, "input batch", "labels")?;
         optimizer.check()?;
-        let pass = forward_backward(&self.layers, &mut self.training, x.view(), y.view())?;
+        let pass = forward_backward(
+            &self.layers,
+            &mut self.training,
+            &self.loss,
+            x.view(),
+            y.view(),
+        )?;
         apply_update(&mut self.layers, &self.training, optimizer);
         Ok(pass.loss)
     }
@@ -160,23 +166,17 @@ impl<T: Element> Sequential<T> {
     {
         self.check_input(x)?;
         let outputs = self.layers.last().map_or(0, |layer| layer.output_width());
-        let expected = [x.nrows(), outputs];
-        if y.shape() != expected {
-            check_shape(labels, &expected, y.shape())?;
+        if self.loss == Loss::default() {
+            let expected = [x.nrows(), outputs];
+            if y.shape() != expected {
+                check_shape(labels, &expected, y.shape())?;
+            }
+            loss::check_labels(y)?;
+        } else {
+            self.loss.check_batch(y.view(), (x.nrows(), outputs))?;
         }
-        loss::check_labels(y)?;
         check_finite(inputs, x)
     }
-}
-
-/// What one forward and backward pass measured on its batch.
-#[derive(Debug, Clone, Copy)]
-struct Pass<T> {
-    /// The mean loss, before any update.
-    loss: T,
-    /// The sum over samples of each sample's binary accuracy (wide for
-    /// narrow types, see src/precision.rs).
-    hits: Accumulator<T>,
 }
 
 /// Runs the batch forward through every layer and the loss gradient
@@ -184,13 +184,14 @@ struct Pass<T> {
 fn forward_backward<T: Element>(
     layers: &[Box<dyn Layer<T>>],
     workspace: &mut TrainingWorkspace<T>,
+    loss: &Loss,
     x: ArrayView2<'_, T>,
     y: ArrayView2<'_, T>,
 ) -> Result<Pass<T>, Error> {
     let rows = x.nrows();
     workspace.prepare(layers, rows)?;
     forward(layers, workspace, x)?;
-    let pass = loss_gradient(layers, workspace, y);
+    let pass = loss_gradient(layers, workspace, loss, y);
     backward(layers, workspace, x)?;
     Ok(pass)
 }
@@ -223,55 +224,6 @@ fn forward<T: Element>(
         })?;
     }
     Ok(())
-}
-
-/// The loss and accuracy on the batch, and the loss's gradient with respect
-/// to the last layer's pre-activations in its `grad` buffer: the fused
-/// `(σ(z) - y) · scale` after a sigmoid, else the clipped probability
-/// gradient through the last activation.
-fn loss_gradient<T: Element>(
-    layers: &[Box<dyn Layer<T>>],
-    workspace: &mut TrainingWorkspace<T>,
-    y: ArrayView2<'_, T>,
-) -> Pass<T> {
-    let (rows, width) = y.dim();
-    let last = layers.len() - 1;
-    let buffers = &mut workspace.layers[last];
-    let pre = rows_of(&buffers.pre, rows, width);
-    let out = rows_of(&buffers.out, rows, width);
-    let mut grad = rows_of_mut(&mut buffers.grad, rows, width);
-    let scale: T = mean_gradient_scale(rows, width);
-    let hits = sample_accuracy_sum(y, out);
-    let loss = if layers[last].activation_name() == "sigmoid" {
-        Zip::from(&mut grad)
-            .and(out)
-            .and(y)
-            .for_each(|g, &p, &label| *g = (p - label) * scale);
-        mean_over_rows(y, pre, Bce::Logits)
-    } else {
-        Zip::from(&mut grad)
-            .and(out)
-            .and(y)
-            .for_each(|g, &p, &label| *g = clipped_loss_derivative(label, p) * scale);
-        layers[last].backward_activation(pre, out, grad);
-        mean_over_rows(y, out, Bce::Probabilities)
-    };
-    Pass { loss, hits }
-}
-
-/// `Σ` over samples of each sample's binary accuracy (the mean over its
-/// row), the quantity Keras's accuracy metric accumulates.
-fn sample_accuracy_sum<T: Element>(y: ArrayView2<'_, T>, out: ArrayView2<'_, T>) -> Accumulator<T> {
-    let width = narrow::<T>(y.ncols() as f64);
-    let mut sum = Accumulator::new();
-    for (labels, predictions) in y.rows().into_iter().zip(out.rows()) {
-        let row = labels
-            .iter()
-            .zip(predictions)
-            .fold(T::zero(), |acc, (&label, &p)| acc + hit(label, p));
-        sum.add(row / width);
-    }
-    sum
 }
 
 /// The backward pass from the last layer's `∂L/∂pre` to every weight's

@@ -7,6 +7,7 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod training;
 pub mod tutorial;
 
 use ndarray::{Array1, Array2, Array3, ArrayBase, ArrayD, Data, Dimension, IxDyn};
