@@ -18,7 +18,8 @@
 //! let y_true = array![[0.0_f32, 1.0, 0.0], [1.0, 0.0, 0.0]];
 //! let y_pred = array![[0.1, 0.7, 0.2], [0.2, 0.5, 0.3]];
 //! assert_eq!(metrics::categorical_accuracy(&y_true, &y_pred)?, 0.5);
-//! assert_eq!(metrics::top_k_categorical_accuracy(&y_true, &y_pred, 2)?, 1.0);
+//! assert_eq!(metrics::top_k_categorical_accuracy(&y_true, &y_pred, 2)?, 0.5);
+//! assert_eq!(metrics::top_k_categorical_accuracy(&y_true, &y_pred, 3)?, 1.0);
 //! # Ok::<(), neurite::Error>(())
 //! ```
 
