@@ -3,7 +3,10 @@
 //! 1. XOR, the classic problem a single layer cannot solve.
 //! 2. Two interleaved spirals, generated here, with mini-batches, shuffling
 //!    and a held-out validation set.
-//! 3. The tutorial's data set and model 2, trained as the tutorial does:
+//! 3. Three classes (three spiral arms): softmax output and sparse
+//!    categorical cross-entropy, chosen with `model.compile(loss)`.
+//! 4. A regression, `y = sin(3x) + x²/2` with noise: mean squared error.
+//! 5. The tutorial's data set and model 2, trained as the tutorial does:
 //!    `model.compile(loss='binary_crossentropy', metrics=['accuracy'])`
 //!    picks Keras's default optimizer, RMSprop, and `model.fit(x, y)` runs
 //!    one epoch of batches of 32, printing Keras's progress line.
@@ -11,12 +14,18 @@
 //! Run with `cargo run --release --example train`.
 
 use ndarray::{Array2, array};
-use neurite::{Adam, Dense, EpochLog, Error, FitOptions, Relu, RmsProp, Sequential, Sigmoid, Tanh};
+use neurite::loss::Loss;
+use neurite::{
+    Adam, Dense, EpochLog, Error, FitOptions, Linear, Relu, RmsProp, Sequential, Sigmoid, Softmax,
+    Tanh,
+};
 use std::f32::consts::PI;
 
 fn main() -> Result<(), Error> {
     xor()?;
     spirals()?;
+    three_classes()?;
+    regression()?;
     tutorial()?;
     Ok(())
 }
@@ -113,6 +122,80 @@ fn spirals() -> Result<(), Error> {
         "  final: training accuracy {:.4}, validation accuracy {:.4}\n",
         history.accuracy.last().copied().unwrap_or(0.0),
         history.val_accuracy.last().copied().unwrap_or(0.0),
+    );
+    Ok(())
+}
+
+/// `n` points on each of three spiral arms, labelled by arm (a class
+/// index, as sparse categorical cross-entropy takes it).
+fn three_arms(n: usize, seed: u64) -> (Array2<f32>, Array2<f32>) {
+    let mut rng = Rng(seed);
+    let mut x = Array2::zeros((3 * n, 2));
+    let mut y = Array2::zeros((3 * n, 1));
+    for i in 0..3 * n {
+        let class = i % 3;
+        let r = 0.1 + 0.9 * rng.unit();
+        let angle = 2.0 * PI * class as f32 / 3.0 + 2.5 * r + 0.15 * (rng.unit() - 0.5);
+        x[[i, 0]] = r * angle.cos();
+        x[[i, 1]] = r * angle.sin();
+        y[[i, 0]] = class as f32;
+    }
+    (x, y)
+}
+
+/// Three classes: 2 → 32 relu → 3 softmax with sparse categorical
+/// cross-entropy (Keras: `model.compile(loss="sparse_categorical_crossentropy",
+/// metrics=["accuracy"])`), so the accuracy is the sparse categorical one.
+fn three_classes() -> Result<(), Error> {
+    println!(
+        "Three spiral arms: 2 → 32 relu → 3 softmax, sparse categorical cross-entropy, Adam(0.01)"
+    );
+    let (x, y) = three_arms(200, 11);
+    let (x_val, y_val) = three_arms(100, 12);
+    let mut model = Sequential::new();
+    model
+        .add(Dense::glorot(2, 32, Relu, 6)?)?
+        .add(Dense::glorot(32, 3, Softmax, 7)?)?;
+    model.compile("sparse_categorical_crossentropy".parse::<Loss>()?);
+    let options = FitOptions::new(300)
+        .batch_size(32)
+        .shuffle(3)
+        .validation_data(&x_val, &y_val)
+        .on_epoch_end(curve(50));
+    model.fit(&x, &y, &mut Adam::new(0.01), options)?;
+    let evaluation = model.evaluate(&x_val, &y_val)?;
+    println!(
+        "  validation: loss {:.4}, accuracy {:.4}\n",
+        evaluation.loss, evaluation.accuracy
+    );
+    Ok(())
+}
+
+/// A regression: 1 → 32 tanh → 1 linear on `sin(3x) + x²/2` plus noise,
+/// mean squared error (`model.compile(loss="mse")`); the mean absolute
+/// error is the metric that means something here.
+fn regression() -> Result<(), Error> {
+    println!("Regression: 1 → 32 tanh → 1 linear, mean squared error, Adam(0.01)");
+    let mut rng = Rng(21);
+    let x = Array2::from_shape_fn((256, 1), |_| 4.0 * rng.unit() - 2.0);
+    let y = x.mapv(|x| (3.0 * x).sin() + 0.5 * x * x + 0.05 * (rng.unit() - 0.5));
+    let mut model = Sequential::new();
+    model
+        .add(Dense::glorot(1, 32, Tanh, 8)?)?
+        .add(Dense::glorot(32, 1, Linear, 9)?)?;
+    model.compile("mse".parse::<Loss>()?);
+    let history = model.fit(
+        &x,
+        &y,
+        &mut Adam::new(0.01),
+        FitOptions::new(500).batch_size(32).shuffle(5),
+    )?;
+    let predictions = model.forward(&x)?;
+    println!(
+        "  final: mse {:.4} (first epoch {:.4}), mae {:.4}\n",
+        history.loss.last().copied().unwrap_or(f32::NAN),
+        history.loss.first().copied().unwrap_or(f32::NAN),
+        neurite::metrics::mean_absolute_error(&y, &predictions)?
     );
     Ok(())
 }
