@@ -364,3 +364,97 @@ fn keras_sparsemax_differs_exactly_where_the_support_has_two_entries_or_more() {
     neurite::Sparsemax.apply_slice(&mut tie);
     assert_eq!(tie, [1.0 / 3.0; 3]);
 }
+
+/// A `Dense` layer with a row-wise output gives the function of each row
+/// of its pre-activations `x·W + b`, also when named by Keras's string.
+#[test]
+fn dense_layers_with_row_wise_outputs_give_the_row_wise_result() {
+    let kernel = Array2::from_shape_fn((3, 4), |(i, j)| ((i * 4 + j) as f64 * 0.37).sin() * 2.0);
+    let bias = ndarray::array![0.1, -0.2, 0.3, 0.0];
+    let x = Array2::from_shape_fn((5, 3), |(i, j)| ((i * 3 + j) as f64 * 0.71).cos() * 3.0);
+    let mut pre = x.dot(&kernel) + &bias;
+    pre[[2, 1]] = pre[[2, 0]]; // a tie
+    for name in ["log_softmax", "sparsemax"] {
+        let activation: BuiltinActivation<f64> = name.parse().unwrap();
+        let layer = neurite::Dense::new(kernel.clone(), bias.clone(), activation).unwrap();
+        let got = neurite::Layer::forward(&layer, x.view()).unwrap();
+        let mut want = x.dot(&kernel) + &bias;
+        activation.apply_rows(want.view_mut());
+        assert_close(name, "Dense output", &got, &want, Kind::Layer);
+        for row in got.rows() {
+            let total: f64 = if name == "log_softmax" {
+                row.iter().map(|y| y.exp()).sum()
+            } else {
+                assert!(row.iter().all(|&y| y >= 0.0), "{name}: {row}");
+                row.sum()
+            };
+            assert!((total - 1.0).abs() < 1e-12, "{name}: a row sums to {total}");
+        }
+        let mut tied = pre.clone();
+        activation.apply_rows(tied.view_mut());
+        assert_eq!(tied[[2, 0]], tied[[2, 1]], "{name}: ties stay ties");
+    }
+}
+
+/// Sparsemax in `f64` by sorting (the paper's algorithm): the reference
+/// of the random-row test.
+fn sparsemax_by_sorting(row: &[f64]) -> Vec<f64> {
+    let mut sorted = row.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let (mut cumulative, mut tau) = (0.0, 0.0);
+    for (k, &z) in sorted.iter().enumerate() {
+        cumulative += z;
+        let candidate = (cumulative - 1.0) / (k + 1) as f64;
+        if z > candidate {
+            tau = candidate;
+        }
+    }
+    row.iter().map(|&z| (z - tau).max(0.0)).collect()
+}
+
+fn sparsemax_matches_sorting_on_random_rows<T: GoldenFloat>(seed: u64) {
+    let mut state = seed;
+    let mut next = move || {
+        // SplitMix64, uniform in [0, 1).
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1_u64 << 53) as f64
+    };
+    let mut worst = 0.0_f64;
+    for case in 0..2000 {
+        let n = 1 + (next() * 300.0) as usize;
+        let scale = [0.1, 1.0, 10.0, 1e4][(next() * 4.0) as usize];
+        let mut row: Vec<T> = (0..n)
+            .map(|_| T::from_golden(f64::from(((next() * 2.0 - 1.0) * scale) as f32)))
+            .collect();
+        if n > 2 && next() < 0.3 {
+            row[1] = row[0]; // ties
+        }
+        let wide: Vec<f64> = row.iter().map(|&v| to_f64(v)).collect();
+        let want = sparsemax_by_sorting(&wide);
+        neurite::Sparsemax.apply_slice(&mut row);
+        let bound = 2.0 * (n as f64 + 2.0) * to_f64(T::epsilon());
+        let total: f64 = row.iter().map(|&v| to_f64(v)).sum();
+        assert!((total - 1.0).abs() <= bound, "case {case}: sum {total}");
+        for (i, (&got, &want)) in row.iter().zip(&want).enumerate() {
+            let error = (to_f64(got) - want).abs();
+            worst = worst.max(error / to_f64(T::epsilon()));
+            assert!(
+                error <= bound,
+                "case {case} ({n} at scale {scale}), entry {i}: {got:e}, sorting {want:e}"
+            );
+        }
+    }
+    println!("{}: sparsemax within {worst:.1} ε of sorting", T::DTYPE);
+}
+
+/// Random rows of every length up to 300, at scales from 0.1 to 10^4,
+/// with ties: within `(n + 2)·ε` (twice that for `f64`, whose reference
+/// rounds as often) of the sorting algorithm in `f64`, and summing to 1.
+#[test]
+fn sparsemax_matches_sorting_on_random_rows_in_f32_and_f64() {
+    sparsemax_matches_sorting_on_random_rows::<f32>(12);
+    sparsemax_matches_sorting_on_random_rows::<f64>(64);
+}
