@@ -12,8 +12,8 @@
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::Array1;
-use neurite::{Activation, Elu, LeakyRelu, Relu, Sigmoid, Tanh};
-use rten_simd::SimdUnaryOp;
+use neurite::{Activation, Elu, LeakyRelu, LogSoftmax, Relu, Sigmoid, Tanh};
+use rten_simd::{SimdOp, SimdUnaryOp};
 use std::time::Duration;
 
 /// The slice lengths: in L1/L2, in L2/L3, and in memory.
@@ -200,5 +200,52 @@ fn rectifiers(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, sigmoid, tanh, elu, rectifiers);
+/// Log-softmax of 64 rows of 1024 (256 KiB of `f32`, in L2), row by
+/// row: neurite's row-major hook against rten-vecmath's `LogSoftmax` per
+/// row and a naive `f64`-free scalar version.
+fn log_softmax(c: &mut Criterion) {
+    const WIDTH: usize = 1024;
+    let x = inputs(64 * WIDTH).mapv(|v| v as f32);
+    let naive_row = |row: &mut [f32]| {
+        let max = row.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+        let log_sum = row.iter().map(|&x| (x - max).exp()).sum::<f32>().ln();
+        row.iter_mut().for_each(|x| *x = (*x - max) - log_sum);
+    };
+    group(
+        c,
+        "log_softmax/f32/rows_of_1024",
+        x,
+        vec![
+            (
+                "neurite",
+                Box::new(|xs: &mut Array1<f32>| {
+                    LogSoftmax.apply_row_major(xs.as_slice_mut().expect("contiguous"), WIDTH)
+                }),
+            ),
+            (
+                "naive_rows",
+                Box::new(move |xs: &mut Array1<f32>| {
+                    xs.as_slice_mut()
+                        .expect("contiguous")
+                        .chunks_exact_mut(WIDTH)
+                        .for_each(naive_row)
+                }),
+            ),
+            (
+                "rten_vecmath",
+                Box::new(|xs: &mut Array1<f32>| {
+                    for row in xs
+                        .as_slice_mut()
+                        .expect("contiguous")
+                        .chunks_exact_mut(WIDTH)
+                    {
+                        rten_vecmath::LogSoftmax::new_mut(row).dispatch();
+                    }
+                }),
+            ),
+        ],
+    );
+}
+
+criterion_group!(benches, sigmoid, tanh, elu, rectifiers, log_softmax);
 criterion_main!(benches);

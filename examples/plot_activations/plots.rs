@@ -13,6 +13,7 @@
 //! coordinates land on quarter pixels.
 
 use neurite::{Activation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
+use neurite::{LogSoftmax, Sparsemax};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -157,7 +158,57 @@ fn curves() -> Vec<Curve> {
             kinks: &[],
             kink_label: None,
         },
+        Curve::of_row_pair(
+            LogSoftmax,
+            "log_softmax.svg",
+            "LogSoftmax of the row (x, 0): first entry, −ln(1 + e^−x)",
+            ("y₀ = log_softmax(x, 0)₀", "∂y₀/∂x = 1 − softmax(x, 0)₀"),
+        ),
+        Curve {
+            kinks: &[-1.0, 1.0],
+            kink_label: Some("∂y₀/∂x(±1) = 0: the other entry leaves the support".into()),
+            ..Curve::of_row_pair(
+                Sparsemax,
+                "sparsemax.svg",
+                "Sparsemax of the row (x, 0): first entry",
+                ("y₀ = sparsemax(x, 0)₀", "∂y₀/∂x"),
+            )
+        },
     ]
+}
+
+impl Curve {
+    /// The first entry of a row-wise function of the row `(x, 0)`, and its
+    /// derivative from `backward_rows` with upstream gradient `(1, 0)`.
+    fn of_row_pair<A: Activation<f64> + Clone + 'static>(
+        activation: A,
+        file: &'static str,
+        title: &str,
+        labels: (&'static str, &'static str),
+    ) -> Self {
+        let derivative = activation.clone();
+        Curve {
+            file,
+            title: title.into(),
+            function_label: labels.0,
+            derivative_label: labels.1,
+            function: Box::new(move |x| {
+                let mut row = [x, 0.0];
+                activation.apply_slice(&mut row);
+                row[0]
+            }),
+            derivative: Box::new(move |x| {
+                let pre = ndarray::array![[x, 0.0]];
+                let mut out = pre.clone();
+                derivative.apply_rows(out.view_mut());
+                let mut grad = ndarray::array![[1.0, 0.0]];
+                derivative.backward_rows(pre.view(), out.view(), grad.view_mut());
+                grad[[0, 0]]
+            }),
+            kinks: &[],
+            kink_label: None,
+        }
+    }
 }
 
 /// `softmax([x, 0])`, through neurite's row kernel.

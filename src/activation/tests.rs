@@ -36,6 +36,8 @@ fn all_activations<T: Float + Debug>() -> Vec<BuiltinActivation<T>> {
         "elu",
         "linear",
         "softmax",
+        "log_softmax",
+        "sparsemax",
     ]
     .iter()
     .map(|name| name.parse().unwrap())
@@ -144,7 +146,12 @@ fn nan_gives_nan_for_every_activation<T: Float + Debug>() {
 fn slice_and_rows_agree_with_apply<T: Float + Debug>() {
     let xs = sweep::<T>();
     for f in all_activations::<T>() {
-        if matches!(f, BuiltinActivation::Softmax(_)) {
+        if matches!(
+            f,
+            BuiltinActivation::Softmax(_)
+                | BuiltinActivation::LogSoftmax(_)
+                | BuiltinActivation::Sparsemax(_)
+        ) {
             continue;
         }
         let mut slice = xs.clone();
@@ -262,6 +269,8 @@ fn parses_every_keras_name<T: Float + Debug>() {
         "elu",
         "linear",
         "softmax",
+        "log_softmax",
+        "sparsemax",
     ] {
         let f: BuiltinActivation<T> = name.parse().unwrap();
         assert_eq!(f.name(), name);
@@ -276,6 +285,8 @@ fn parses_every_keras_name<T: Float + Debug>() {
             }
             BuiltinActivation::Linear(_) => "linear",
             BuiltinActivation::Softmax(_) => "softmax",
+            BuiltinActivation::LogSoftmax(_) => "log_softmax",
+            BuiltinActivation::Sparsemax(_) => "sparsemax",
         };
         assert_eq!(expected_variant, name);
     }

@@ -10,7 +10,7 @@
 //! - vector.rs: the [`Vector`](vector::Vector) trait, the lane-wise
 //!   operations every instruction set provides, and the slice driver.
 //! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, ln.rs, softmax.rs,
-//!   rectifier.rs: the maths, written once against `Vector`, each file
+//!   log_softmax.rs, rectifier.rs: the maths, written once against `Vector`, each file
 //!   explaining its range reduction, polynomial and error bound.
 //! - bce.rs: the loss, summed over rows in one pass with the label check,
 //!   from those; src/loss/ reaches it through [`kernels`].
@@ -78,6 +78,7 @@ mod gemv;
 mod half;
 mod ln;
 mod log1p;
+mod log_softmax;
 mod portable;
 mod rectifier;
 mod sigmoid;
@@ -103,6 +104,8 @@ pub(crate) struct Kernels<T> {
     pub(crate) leaky_relu: fn(&mut [T], T),
     /// The whole slice as one row.
     pub(crate) softmax: fn(&mut [T]),
+    /// The whole slice as one row.
+    pub(crate) log_softmax: fn(&mut [T]),
     /// `e^x`: the loss from logits has it fused ([`bce_logits`](Kernels::bce_logits)).
     #[cfg_attr(
         not(test),
@@ -154,6 +157,7 @@ macro_rules! define_isa {
             log1p_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::log1p::Log1p);
             ln_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::ln::Ln);
             softmax_f32(xs: f32) => $crate::kernels::softmax::softmax::<$f32>(xs);
+            log_softmax_f32(xs: f32) => $crate::kernels::log_softmax::log_softmax::<$f32>(xs);
             elu_f32(xs: f32, alpha) => {
                 let alpha = <$f32 as $crate::kernels::vector::Vector>::splat(alpha);
                 $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::elu::Elu { alpha })
@@ -169,6 +173,7 @@ macro_rules! define_isa {
             log1p_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::log1p::Log1p);
             ln_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::ln::Ln);
             softmax_f64(xs: f64) => $crate::kernels::softmax::softmax::<$f64>(xs);
+            log_softmax_f64(xs: f64) => $crate::kernels::log_softmax::log_softmax::<$f64>(xs);
             elu_f64(xs: f64, alpha) => {
                 let alpha = <$f64 as $crate::kernels::vector::Vector>::splat(alpha);
                 $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::elu::Elu { alpha })
@@ -189,6 +194,7 @@ macro_rules! define_isa {
                 relu: relu_f32,
                 leaky_relu: leaky_relu_f32,
                 softmax: softmax_f32,
+                log_softmax: log_softmax_f32,
                 exp: exp_f32,
                 log1p: log1p_f32,
                 ln: ln_f32,
@@ -204,6 +210,7 @@ macro_rules! define_isa {
                 relu: relu_f64,
                 leaky_relu: leaky_relu_f64,
                 softmax: softmax_f64,
+                log_softmax: log_softmax_f64,
                 exp: exp_f64,
                 log1p: log1p_f64,
                 ln: ln_f64,

@@ -43,7 +43,7 @@ fn exp_shifted<V: Vector<Scalar: ExpConstants>>(x: V, max: V) -> V {
 
 /// The largest non-NaN value of `row`, `-inf` if there is none.
 #[inline(always)]
-fn max_skipping_nan<V: Vector>(row: &[V::Scalar]) -> V::Scalar {
+pub(super) fn max_skipping_nan<V: Vector>(row: &[V::Scalar]) -> V::Scalar {
     let mut acc = [V::splat(V::Scalar::NEG_INFINITY); 4];
     let mut blocks = row.chunks_exact(4 * V::LANES);
     for block in &mut blocks {

@@ -10,6 +10,7 @@
 //!   values mixed in, against the scalar definitions.
 //! - special.rs: the documented values at the edges, exactly.
 //! - bce.rs: the fused loss kernels against the scalar losses.
+//! - rows.rs: the row-wise log-softmax on random rows, against `f64`.
 //! - gemv.rs: the row-times-matrix kernel on random shapes, against a
 //!   plain sum in `f64`.
 
@@ -19,6 +20,7 @@ mod gemv;
 mod property;
 mod random_f64;
 mod reference;
+mod rows;
 mod special;
 
 use super::{Isa, Kernels};
