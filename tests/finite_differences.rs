@@ -12,8 +12,8 @@
 
 use ndarray::{Array1, Array2, Array3, ArrayD, ArrayView2, ArrayViewMut2};
 use neurite::{
-    Activation, BuiltinActivation, Dense, Elu, Layer, LeakyRelu, Linear, Maxout, Relu, Sequential,
-    Sgd, Sigmoid, Softmax, Tanh, loss,
+    Activation, BuiltinActivation, Celu, Dense, Elu, Layer, LeakyRelu, Linear, Maxout, Relu, Selu,
+    Sequential, Sgd, Sigmoid, Softmax, Tanh, loss,
 };
 use rng::Rng;
 
@@ -93,12 +93,21 @@ fn builtins() -> Vec<BuiltinActivation<f64>> {
         Elu::new(0.5).into(),
         Linear.into(),
         Softmax.into(),
+        Selu.into(),
+        Celu::new(1.0).unwrap().into(),
+        Celu::new(0.5).unwrap().into(),
     ]
 }
 
-/// Functions with a kink at 0.
+/// Functions with a kink at 0 where TF's derivative is the left one.
 fn has_kink(activation: &BuiltinActivation<f64>) -> bool {
     matches!(activation.name(), "relu" | "leaky_relu" | "elu")
+}
+
+/// Functions with a kink at 0 where TF's derivative is neither one-sided
+/// value (`celu'(0) = 2`) or the right one (`selu'(0) = scale`).
+fn has_other_kink(activation: &BuiltinActivation<f64>) -> bool {
+    matches!(activation.name(), "selu" | "celu")
 }
 
 /// `Σ g ⊙ f(z)`, with `f` applied row-wise as a layer applies it.
@@ -119,7 +128,7 @@ fn activation_backward_matches_central_differences() {
         for _ in 0..25 {
             let (rows, cols) = (rng.size(1, 4), rng.size(1, 6));
             let mut z = rng.matrix(rows, cols, 6.0);
-            if has_kink(&activation) {
+            if has_kink(&activation) || has_other_kink(&activation) {
                 // Keep the central difference off the kink.
                 z.mapv_inplace(|v| if v.abs() < 1e-3 { v + 0.5 } else { v });
             }

@@ -26,7 +26,6 @@ const ELSEWHERE: &[&str] = &["glu", "log_softmax", "sparsemax"];
 /// Functions not built yet. Empty once issue #12 is done; a function is
 /// removed from here in the change that adds it.
 const PENDING: &[&str] = &[
-    "celu",
     "exponential",
     "gelu",
     "hard_shrink",
@@ -37,7 +36,6 @@ const PENDING: &[&str] = &[
     "mish",
     "relu",
     "relu6",
-    "selu",
     "silu",
     "soft_shrink",
     "softplus",

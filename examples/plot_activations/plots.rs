@@ -13,6 +13,7 @@
 //! coordinates land on quarter pixels.
 
 use neurite::{Activation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
+use neurite::{Celu, Selu};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -135,6 +136,26 @@ fn curves() -> Vec<Curve> {
             ),
             ("elu(x)", "elu′(x)"),
         ),
+        Curve::of(
+            Selu,
+            "selu.svg",
+            "Selu: scale · x above 0, scale · alpha · (e^x − 1) below".into(),
+            ("selu(x)", "selu′(x)"),
+        )
+        .with_kink_at_zero(format!(
+            "selu′(0) = scale = {:.4}",
+            Selu.derivative(0.0_f64)
+        )),
+        Curve::of(
+            Celu::<f64>::default(),
+            "celu.svg",
+            "Celu::default(): alpha · (e^(x/alpha) − 1) below 0, alpha = 1".into(),
+            ("celu(x)", "celu′(x)"),
+        )
+        .with_kink_at_zero(format!(
+            "celu′(0) = {} (TensorFlow's)",
+            Celu::<f64>::default().derivative(0.0)
+        )),
         Curve::of(
             Linear,
             "linear.svg",

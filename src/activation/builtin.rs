@@ -10,6 +10,7 @@ use super::table::builtin_activations;
 use super::{
     Activation, Elu, KerasName, LeakyRelu, Linear, Parameters, Relu, Sigmoid, Softmax, Tanh,
 };
+use super::{Celu, Selu};
 use super::{SpecValue, spec_field};
 use crate::error::{Error, format_error, shorten};
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -23,6 +24,7 @@ builtin_activations! {
         Relu = "relu",
         Linear = "linear",
         Softmax = "softmax",
+        Selu = "selu",
     }
     with_parameters {
         /// [`LeakyRelu`] with its slope for negative inputs.
@@ -35,6 +37,11 @@ builtin_activations! {
             /// The negative saturation value.
             alpha: f64
         } = "elu",
+        /// [`Celu`] with its `alpha`.
+        Celu {
+            /// The negative saturation value and the scale of the exponent.
+            alpha: f64
+        } = "celu",
     }
 }
 

@@ -17,11 +17,13 @@
 //! `elu' = alpha`, `linear' = 1`) and the smooth ones return NaN.
 
 pub(crate) mod builtin;
+mod celu;
 mod dispatch;
 mod elu;
 mod leaky_relu;
 mod linear;
 mod relu;
+mod selu;
 mod sigmoid;
 mod softmax;
 mod spec;
@@ -30,10 +32,12 @@ mod tanh;
 
 pub(crate) use builtin::ActivationSpec;
 pub use builtin::{BuiltinActivation, KERAS_NAMES};
+pub use celu::Celu;
 pub use elu::Elu;
 pub use leaky_relu::LeakyRelu;
 pub use linear::Linear;
 pub use relu::Relu;
+pub use selu::Selu;
 pub use sigmoid::Sigmoid;
 pub use softmax::Softmax;
 use spec::{SpecValue, spec_field};

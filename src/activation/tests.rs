@@ -262,6 +262,8 @@ fn parses_every_keras_name<T: Float + Debug>() {
         "elu",
         "linear",
         "softmax",
+        "selu",
+        "celu",
     ] {
         let f: BuiltinActivation<T> = name.parse().unwrap();
         assert_eq!(f.name(), name);
@@ -276,6 +278,11 @@ fn parses_every_keras_name<T: Float + Debug>() {
             }
             BuiltinActivation::Linear(_) => "linear",
             BuiltinActivation::Softmax(_) => "softmax",
+            BuiltinActivation::Selu(_) => "selu",
+            BuiltinActivation::Celu(c) => {
+                assert_eq!(c.alpha(), T::one());
+                "celu"
+            }
         };
         assert_eq!(expected_variant, name);
     }

@@ -71,6 +71,7 @@ mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 mod bce;
+mod celu;
 mod elu;
 mod exp;
 mod gemv;
@@ -80,6 +81,7 @@ mod ln;
 mod log1p;
 mod portable;
 mod rectifier;
+mod selu;
 mod sigmoid;
 mod softmax;
 mod tanh;
@@ -101,6 +103,10 @@ pub(crate) struct Kernels<T> {
     pub(crate) relu: fn(&mut [T]),
     /// With the slope for negative inputs.
     pub(crate) leaky_relu: fn(&mut [T], T),
+    /// Keras's SELU (selu.rs).
+    pub(crate) selu: fn(&mut [T]),
+    /// With `alpha` (celu.rs).
+    pub(crate) celu: fn(&mut [T], T),
     /// The whole slice as one row.
     pub(crate) softmax: fn(&mut [T]),
     /// `e^x`: the loss from logits has it fused ([`bce_logits`](Kernels::bce_logits)).
@@ -162,6 +168,11 @@ macro_rules! define_isa {
                 let slope = <$f32 as $crate::kernels::vector::Vector>::splat(slope);
                 $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::rectifier::LeakyRelu { slope })
             };
+            selu_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::selu::Selu);
+            celu_f32(xs: f32, alpha) => {
+                let alpha = <$f32 as $crate::kernels::vector::Vector>::splat(alpha);
+                $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::celu::Celu { alpha })
+            };
             sigmoid_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::sigmoid::Sigmoid);
             tanh_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::tanh::Tanh);
             relu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::rectifier::Relu);
@@ -177,6 +188,11 @@ macro_rules! define_isa {
                 let slope = <$f64 as $crate::kernels::vector::Vector>::splat(slope);
                 $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::rectifier::LeakyRelu { slope })
             };
+            selu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::selu::Selu);
+            celu_f64(xs: f64, alpha) => {
+                let alpha = <$f64 as $crate::kernels::vector::Vector>::splat(alpha);
+                $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::celu::Celu { alpha })
+            };
         );
         define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32);
         define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64);
@@ -188,6 +204,8 @@ macro_rules! define_isa {
                 elu: elu_f32,
                 relu: relu_f32,
                 leaky_relu: leaky_relu_f32,
+                selu: selu_f32,
+                celu: celu_f32,
                 softmax: softmax_f32,
                 exp: exp_f32,
                 log1p: log1p_f32,
@@ -203,6 +221,8 @@ macro_rules! define_isa {
                 elu: elu_f64,
                 relu: relu_f64,
                 leaky_relu: leaky_relu_f64,
+                selu: selu_f64,
+                celu: celu_f64,
                 softmax: softmax_f64,
                 exp: exp_f64,
                 log1p: log1p_f64,

@@ -264,6 +264,57 @@ fn elu_f32_within_2_ulp_everywhere() {
     });
 }
 
+/// Keras's SELU constants to 106 bits, as `hi + lo`.
+const SELU_SCALE: (f64, f64) = (1.050_700_987_355_480_5, 3.987_484_268_185_955e-17);
+const SELU_SCALE_ALPHA: (f64, f64) = (1.758_099_340_847_376_8, 1.415_350_789_502_188_2e-17);
+
+#[test]
+fn selu_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "selu",
+        kernel: |kernels, xs| (kernels.selu)(xs),
+        reference: |x| {
+            let x = f64::from(x);
+            let ((hi, lo), v) = if x > 0.0 {
+                (SELU_SCALE, x)
+            } else {
+                (SELU_SCALE_ALPHA, x.exp_m1())
+            };
+            hi.mul_add(v, lo * v)
+        },
+        // None: near saturation -scale·alpha and its neighbour are a near
+        // tie (special.rs checks the saturated values).
+        limits: &[],
+    });
+}
+
+/// Keras's alpha = 1 (exact division, limit -1 exact), and 0.7, where
+/// `x / alpha` rounds (no limit: near saturation `-0.7` and its neighbour
+/// are a near tie; special.rs checks the saturated values).
+#[test]
+fn celu_f32_within_2_ulp_everywhere() {
+    fn reference(x: f32, alpha: f32) -> f64 {
+        let (x, alpha) = (f64::from(x), f64::from(alpha));
+        if x > 0.0 {
+            x
+        } else {
+            alpha * (x / alpha).exp_m1()
+        }
+    }
+    run(&Spec {
+        name: "celu",
+        kernel: |kernels, xs| (kernels.celu)(xs, 1.0),
+        reference: |x| reference(x, 1.0),
+        limits: &[-1.0],
+    });
+    run(&Spec {
+        name: "celu(alpha 0.7)",
+        kernel: |kernels, xs| (kernels.celu)(xs, 0.7),
+        reference: |x| reference(x, 0.7),
+        limits: &[],
+    });
+}
+
 #[test]
 fn exp_f32_within_2_ulp_everywhere() {
     run(&Spec {
