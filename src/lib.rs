@@ -105,7 +105,7 @@ pub mod train;
 pub use activation::{
     Activation, BuiltinActivation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
 };
-pub use activation::{Celu, Selu};
+pub use activation::{Celu, Selu, Squareplus, TanhShrink};
 pub use error::{Error, SharedIoError};
 pub use layer::{Dense, Layer, Maxout};
 pub use optimizer::{Adam, Optimizer, RmsProp, Sgd};

@@ -13,7 +13,7 @@
 use ndarray::{Array1, Array2, Array3, ArrayD, ArrayView2, ArrayViewMut2};
 use neurite::{
     Activation, BuiltinActivation, Celu, Dense, Elu, Layer, LeakyRelu, Linear, Maxout, Relu, Selu,
-    Sequential, Sgd, Sigmoid, Softmax, Tanh, loss,
+    Sequential, Sgd, Sigmoid, Softmax, Squareplus, Tanh, TanhShrink, loss,
 };
 use rng::Rng;
 
@@ -96,6 +96,9 @@ fn builtins() -> Vec<BuiltinActivation<f64>> {
         Selu.into(),
         Celu::new(1.0).unwrap().into(),
         Celu::new(0.5).unwrap().into(),
+        TanhShrink.into(),
+        Squareplus::new(4.0).unwrap().into(),
+        Squareplus::new(1.0).unwrap().into(),
     ]
 }
 

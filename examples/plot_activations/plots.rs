@@ -13,7 +13,7 @@
 //! coordinates land on quarter pixels.
 
 use neurite::{Activation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
-use neurite::{Celu, Selu};
+use neurite::{Celu, Selu, Squareplus, TanhShrink};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -156,6 +156,18 @@ fn curves() -> Vec<Curve> {
             "celu′(0) = {} (TensorFlow's)",
             Celu::<f64>::default().derivative(0.0)
         )),
+        Curve::of(
+            TanhShrink,
+            "tanh_shrink.svg",
+            "TanhShrink: x − tanh(x)".into(),
+            ("tanh_shrink(x)", "tanh_shrink′(x) = tanh²(x)"),
+        ),
+        Curve::of(
+            Squareplus::<f64>::default(),
+            "squareplus.svg",
+            "Squareplus::default(): (x + √(x² + b)) / 2, b = 4".into(),
+            ("squareplus(x)", "squareplus′(x)"),
+        ),
         Curve::of(
             Linear,
             "linear.svg",

@@ -10,7 +10,7 @@ use super::table::builtin_activations;
 use super::{
     Activation, Elu, KerasName, LeakyRelu, Linear, Parameters, Relu, Sigmoid, Softmax, Tanh,
 };
-use super::{Celu, Selu};
+use super::{Celu, Selu, Squareplus, TanhShrink};
 use super::{SpecValue, spec_field};
 use crate::error::{Error, format_error, shorten};
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -25,6 +25,7 @@ builtin_activations! {
         Linear = "linear",
         Softmax = "softmax",
         Selu = "selu",
+        TanhShrink = "tanh_shrink",
     }
     with_parameters {
         /// [`LeakyRelu`] with its slope for negative inputs.
@@ -42,6 +43,11 @@ builtin_activations! {
             /// The negative saturation value and the scale of the exponent.
             alpha: f64
         } = "celu",
+        /// [`Squareplus`] with its `b`.
+        Squareplus {
+            /// The curvature near 0 (`squareplus(0) = √b / 2`).
+            b: f64
+        } = "squareplus",
     }
 }
 

@@ -27,8 +27,10 @@ mod selu;
 mod sigmoid;
 mod softmax;
 mod spec;
+mod squareplus;
 mod table;
 mod tanh;
+mod tanh_shrink;
 
 pub(crate) use builtin::ActivationSpec;
 pub use builtin::{BuiltinActivation, KERAS_NAMES};
@@ -41,7 +43,9 @@ pub use selu::Selu;
 pub use sigmoid::Sigmoid;
 pub use softmax::Softmax;
 use spec::{SpecValue, spec_field};
+pub use squareplus::Squareplus;
 pub use tanh::Tanh;
+pub use tanh_shrink::TanhShrink;
 
 use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 use num_traits::Float;

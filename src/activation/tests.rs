@@ -264,6 +264,8 @@ fn parses_every_keras_name<T: Float + Debug>() {
         "softmax",
         "selu",
         "celu",
+        "tanh_shrink",
+        "squareplus",
     ] {
         let f: BuiltinActivation<T> = name.parse().unwrap();
         assert_eq!(f.name(), name);
@@ -282,6 +284,11 @@ fn parses_every_keras_name<T: Float + Debug>() {
             BuiltinActivation::Celu(c) => {
                 assert_eq!(c.alpha(), T::one());
                 "celu"
+            }
+            BuiltinActivation::TanhShrink(_) => "tanh_shrink",
+            BuiltinActivation::Squareplus(f) => {
+                assert_eq!(f.b(), t(4.0));
+                "squareplus"
             }
         };
         assert_eq!(expected_variant, name);
