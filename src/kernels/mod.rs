@@ -10,8 +10,9 @@
 //! - vector.rs: the [`Vector`](vector::Vector) trait, the lane-wise
 //!   operations every instruction set provides, and the slice driver.
 //! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, ln.rs, softmax.rs,
-//!   rectifier.rs: the maths, written once against `Vector`, each file
-//!   explaining its range reduction, polynomial and error bound.
+//!   rectifier.rs, selu.rs, celu.rs: the maths, written once against
+//!   `Vector`, each file explaining its range reduction, polynomial and
+//!   error bound.
 //! - bce.rs: the loss, summed over rows in one pass with the label check,
 //!   from those; src/loss/ reaches it through [`kernels`].
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
@@ -37,8 +38,8 @@
 //! # Accuracy
 //!
 //! Measured against the exactly rounded result by the tests in tests/: for
-//! `f32` sigmoid, tanh, elu, `e^x`, `ln x` and `ln(1 + x)` on every one of
-//! the 2^32 inputs, on every path, with the reference computed in `f64`;
+//! `f32` sigmoid, tanh, elu, selu, celu, `e^x`, `ln x` and `ln(1 + x)` on
+//! every one of the 2^32 inputs, on every path, with the reference computed in `f64`;
 //! for `f64` on 10^8 random inputs and the special points, with a
 //! double-double reference (Taylor series after range reduction, about 106
 //! bits). All are within 2 ULP (each file gives its bound and the measured
