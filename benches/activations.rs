@@ -12,7 +12,7 @@
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::Array1;
-use neurite::{Activation, Elu, LeakyRelu, LogSoftmax, Relu, Sigmoid, Tanh};
+use neurite::{Activation, Celu, Elu, LeakyRelu, LogSoftmax, Relu, Selu, Sigmoid, Tanh};
 use rten_simd::{SimdOp, SimdUnaryOp};
 use std::time::Duration;
 
@@ -150,6 +150,40 @@ fn elu(c: &mut Criterion) {
     }
 }
 
+/// selu and celu against Keras's formulas in a plain `mapv` (the issue's
+/// baseline: std's `exp`).
+fn selu_celu(c: &mut Criterion) {
+    const ALPHA: f32 = 1.673_263_2;
+    const SCALE: f32 = 1.050_701;
+    for n in &SIZES[..2] {
+        let x = inputs(*n).mapv(|v| v as f32);
+        group(
+            c,
+            "selu/f32",
+            x.clone(),
+            vec![
+                neurite(Selu),
+                naive(|x: f32| {
+                    if x > 0.0 {
+                        SCALE * x
+                    } else {
+                        SCALE * ALPHA * (x.exp() - 1.0)
+                    }
+                }),
+            ],
+        );
+        group(
+            c,
+            "celu/f32",
+            x,
+            vec![
+                neurite(Celu::new(1.0_f32).expect("alpha > 0")),
+                naive(|x: f32| x.max(0.0) + (x.exp() - 1.0).min(0.0)),
+            ],
+        );
+    }
+}
+
 fn rectifiers(c: &mut Criterion) {
     for n in SIZES {
         let x = inputs(n);
@@ -247,5 +281,13 @@ fn log_softmax(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, sigmoid, tanh, elu, rectifiers, log_softmax);
+criterion_group!(
+    benches,
+    sigmoid,
+    tanh,
+    elu,
+    selu_celu,
+    rectifiers,
+    log_softmax
+);
 criterion_main!(benches);

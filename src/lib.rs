@@ -106,6 +106,7 @@ pub mod train;
 pub use activation::{
     Activation, BuiltinActivation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
 };
+pub use activation::{Celu, Selu, Squareplus, TanhShrink};
 pub use activation::{LogSoftmax, Sparsemax};
 pub use error::{Error, SharedIoError};
 pub use layer::{Dense, Layer, Maxout};

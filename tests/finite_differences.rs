@@ -13,8 +13,8 @@
 
 use ndarray::{Array1, Array2, Array3, ArrayD, ArrayView2, ArrayViewMut2};
 use neurite::{
-    Activation, BuiltinActivation, Dense, Elu, Layer, LeakyRelu, Linear, Maxout, Relu, Sequential,
-    Sgd, Sigmoid, Softmax, Tanh, loss,
+    Activation, BuiltinActivation, Celu, Dense, Elu, Layer, LeakyRelu, Linear, Maxout, Relu, Selu,
+    Sequential, Sgd, Sigmoid, Softmax, Squareplus, Tanh, TanhShrink, loss,
 };
 use neurite::{LogSoftmax, Sparsemax};
 use rng::Rng;
@@ -97,12 +97,19 @@ fn builtins() -> Vec<BuiltinActivation<f64>> {
         Softmax.into(),
         LogSoftmax.into(),
         Sparsemax.into(),
+        Selu.into(),
+        Celu::new(1.0).unwrap().into(),
+        Celu::new(0.5).unwrap().into(),
+        TanhShrink.into(),
+        Squareplus::new(4.0).unwrap().into(),
+        Squareplus::new(1.0).unwrap().into(),
     ]
 }
 
 /// How far every row of `z` is from a kink of the activation: sparsemax
 /// has one wherever an entry crosses its row's threshold `τ` (the support
-/// changes); the others have theirs at 0 ([`has_kink`]) or none.
+/// changes); the others have theirs at 0 ([`has_kink`],
+/// [`has_other_kink`]) or none.
 fn kink_distance(activation: &BuiltinActivation<f64>, z: &Array2<f64>) -> f64 {
     if activation.name() == "sparsemax" {
         let mut y = z.clone();
@@ -115,16 +122,22 @@ fn kink_distance(activation: &BuiltinActivation<f64>, z: &Array2<f64>) -> f64 {
             distance = z.iter().fold(distance, |d, &v| d.min((v - tau).abs()));
         }
         distance
-    } else if has_kink(activation) {
+    } else if has_kink(activation) || has_other_kink(activation) {
         z.iter().fold(f64::INFINITY, |d, &v| d.min(v.abs()))
     } else {
         f64::INFINITY
     }
 }
 
-/// Functions with a kink at 0.
+/// Functions with a kink at 0 where TF's derivative is the left one.
 fn has_kink(activation: &BuiltinActivation<f64>) -> bool {
     matches!(activation.name(), "relu" | "leaky_relu" | "elu")
+}
+
+/// Functions with a kink at 0 where TF's derivative is neither one-sided
+/// value (`celu'(0) = 2`) or the right one (`selu'(0) = scale`).
+fn has_other_kink(activation: &BuiltinActivation<f64>) -> bool {
+    matches!(activation.name(), "selu" | "celu")
 }
 
 /// `Σ g ⊙ f(z)`, with `f` applied row-wise as a layer applies it.
@@ -145,7 +158,7 @@ fn activation_backward_matches_central_differences() {
         for _ in 0..25 {
             let (rows, cols) = (rng.size(1, 4), rng.size(1, 6));
             let mut z = rng.matrix(rows, cols, 6.0);
-            if has_kink(&activation) {
+            if has_kink(&activation) || has_other_kink(&activation) {
                 // Keep the central difference off the kink.
                 z.mapv_inplace(|v| if v.abs() < 1e-3 { v + 0.5 } else { v });
             }

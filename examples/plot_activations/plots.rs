@@ -13,6 +13,7 @@
 //! coordinates land on quarter pixels.
 
 use neurite::{Activation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
+use neurite::{Celu, Selu, Squareplus, TanhShrink};
 use neurite::{LogSoftmax, Sparsemax};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -135,6 +136,38 @@ fn curves() -> Vec<Curve> {
                 elu.alpha()
             ),
             ("elu(x)", "elu′(x)"),
+        ),
+        Curve::of(
+            Selu,
+            "selu.svg",
+            "Selu: scale · x above 0, scale · alpha · (e^x − 1) below".into(),
+            ("selu(x)", "selu′(x)"),
+        )
+        .with_kink_at_zero(format!(
+            "selu′(0) = scale = {:.4}",
+            Selu.derivative(0.0_f64)
+        )),
+        Curve::of(
+            Celu::<f64>::default(),
+            "celu.svg",
+            "Celu::default(): alpha · (e^(x/alpha) − 1) below 0, alpha = 1".into(),
+            ("celu(x)", "celu′(x)"),
+        )
+        .with_kink_at_zero(format!(
+            "celu′(0) = {} (TensorFlow's)",
+            Celu::<f64>::default().derivative(0.0)
+        )),
+        Curve::of(
+            TanhShrink,
+            "tanh_shrink.svg",
+            "TanhShrink: x − tanh(x)".into(),
+            ("tanh_shrink(x)", "tanh_shrink′(x) = tanh²(x)"),
+        ),
+        Curve::of(
+            Squareplus::<f64>::default(),
+            "squareplus.svg",
+            "Squareplus::default(): (x + √(x² + b)) / 2, b = 4".into(),
+            ("squareplus(x)", "squareplus′(x)"),
         ),
         Curve::of(
             Linear,

@@ -10,6 +10,7 @@ use super::table::builtin_activations;
 use super::{
     Activation, Elu, KerasName, LeakyRelu, Linear, Parameters, Relu, Sigmoid, Softmax, Tanh,
 };
+use super::{Celu, Selu, Squareplus, TanhShrink};
 use super::{LogSoftmax, Sparsemax};
 use super::{SpecValue, spec_field};
 use crate::error::{Error, format_error, shorten};
@@ -26,6 +27,8 @@ builtin_activations! {
         Softmax = "softmax",
         LogSoftmax = "log_softmax",
         Sparsemax = "sparsemax",
+        Selu = "selu",
+        TanhShrink = "tanh_shrink",
     }
     with_parameters {
         /// [`LeakyRelu`] with its slope for negative inputs.
@@ -38,6 +41,16 @@ builtin_activations! {
             /// The negative saturation value.
             alpha: f64
         } = "elu",
+        /// [`Celu`] with its `alpha`.
+        Celu {
+            /// The negative saturation value and the scale of the exponent.
+            alpha: f64
+        } = "celu",
+        /// [`Squareplus`] with its `b`.
+        Squareplus {
+            /// The curvature near 0 (`squareplus(0) = √b / 2`).
+            b: f64
+        } = "squareplus",
     }
 }
 

@@ -17,6 +17,7 @@
 //! `elu' = alpha`, `linear' = 1`) and the smooth ones return NaN.
 
 pub(crate) mod builtin;
+mod celu;
 mod dispatch;
 mod elu;
 mod leaky_relu;
@@ -24,25 +25,32 @@ mod linear;
 mod log_softmax;
 mod relu;
 mod row_wise;
+mod selu;
 mod sigmoid;
 mod softmax;
 mod sparsemax;
 mod spec;
+mod squareplus;
 mod table;
 mod tanh;
+mod tanh_shrink;
 
 pub(crate) use builtin::ActivationSpec;
 pub use builtin::{BuiltinActivation, KERAS_NAMES};
+pub use celu::Celu;
 pub use elu::Elu;
 pub use leaky_relu::LeakyRelu;
 pub use linear::Linear;
 pub use log_softmax::LogSoftmax;
 pub use relu::Relu;
+pub use selu::Selu;
 pub use sigmoid::Sigmoid;
 pub use softmax::Softmax;
 pub use sparsemax::Sparsemax;
 use spec::{SpecValue, spec_field};
+pub use squareplus::Squareplus;
 pub use tanh::Tanh;
+pub use tanh_shrink::TanhShrink;
 
 use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 use num_traits::Float;

@@ -271,6 +271,10 @@ fn parses_every_keras_name<T: Float + Debug>() {
         "softmax",
         "log_softmax",
         "sparsemax",
+        "selu",
+        "celu",
+        "tanh_shrink",
+        "squareplus",
     ] {
         let f: BuiltinActivation<T> = name.parse().unwrap();
         assert_eq!(f.name(), name);
@@ -287,6 +291,16 @@ fn parses_every_keras_name<T: Float + Debug>() {
             BuiltinActivation::Softmax(_) => "softmax",
             BuiltinActivation::LogSoftmax(_) => "log_softmax",
             BuiltinActivation::Sparsemax(_) => "sparsemax",
+            BuiltinActivation::Selu(_) => "selu",
+            BuiltinActivation::Celu(c) => {
+                assert_eq!(c.alpha(), T::one());
+                "celu"
+            }
+            BuiltinActivation::TanhShrink(_) => "tanh_shrink",
+            BuiltinActivation::Squareplus(f) => {
+                assert_eq!(f.b(), t(4.0));
+                "squareplus"
+            }
         };
         assert_eq!(expected_variant, name);
     }

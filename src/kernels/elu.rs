@@ -66,7 +66,7 @@ impl ExpM1Constants for f64 {
 /// `e^x - 1` for `x ≤ 0` (and NaN); `0` for `x > 0`, which is clamped to
 /// 0 so that no lane computes out of range.
 #[inline(always)]
-fn expm1_nonpositive<V: Vector<Scalar: ExpConstants + ExpM1Constants>>(x: V) -> V {
+pub(crate) fn expm1_nonpositive<V: Vector<Scalar: ExpConstants + ExpM1Constants>>(x: V) -> V {
     let clamped = splat::<V>(0.0).min(V::splat(V::Scalar::EXPM1_MIN).max(x));
     let round = V::splat(V::Scalar::ROUND);
     let k = clamped

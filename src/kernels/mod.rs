@@ -10,8 +10,9 @@
 //! - vector.rs: the [`Vector`](vector::Vector) trait, the lane-wise
 //!   operations every instruction set provides, and the slice driver.
 //! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, ln.rs, softmax.rs,
-//!   log_softmax.rs, rectifier.rs: the maths, written once against `Vector`, each file
-//!   explaining its range reduction, polynomial and error bound.
+//!   log_softmax.rs, rectifier.rs, selu.rs, celu.rs: the maths, written
+//!   once against `Vector`, each file explaining its range reduction,
+//!   polynomial and error bound.
 //! - bce.rs: the loss, summed over rows in one pass with the label check,
 //!   from those; src/loss/ reaches it through [`kernels`].
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
@@ -37,8 +38,8 @@
 //! # Accuracy
 //!
 //! Measured against the exactly rounded result by the tests in tests/: for
-//! `f32` sigmoid, tanh, elu, `e^x`, `ln x` and `ln(1 + x)` on every one of
-//! the 2^32 inputs, on every path, with the reference computed in `f64`;
+//! `f32` sigmoid, tanh, elu, selu, celu, `e^x`, `ln x` and `ln(1 + x)` on
+//! every one of the 2^32 inputs, on every path, with the reference computed in `f64`;
 //! for `f64` on 10^8 random inputs and the special points, with a
 //! double-double reference (Taylor series after range reduction, about 106
 //! bits). All are within 2 ULP (each file gives its bound and the measured
@@ -71,6 +72,7 @@ mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 mod bce;
+mod celu;
 mod elu;
 mod exp;
 mod gemv;
@@ -81,6 +83,7 @@ mod log1p;
 mod log_softmax;
 mod portable;
 mod rectifier;
+mod selu;
 mod sigmoid;
 mod softmax;
 mod tanh;
@@ -102,6 +105,10 @@ pub(crate) struct Kernels<T> {
     pub(crate) relu: fn(&mut [T]),
     /// With the slope for negative inputs.
     pub(crate) leaky_relu: fn(&mut [T], T),
+    /// Keras's SELU (selu.rs).
+    pub(crate) selu: fn(&mut [T]),
+    /// With `alpha` (celu.rs).
+    pub(crate) celu: fn(&mut [T], T),
     /// The whole slice as one row.
     pub(crate) softmax: fn(&mut [T]),
     /// The whole slice as one row.
@@ -166,6 +173,11 @@ macro_rules! define_isa {
                 let slope = <$f32 as $crate::kernels::vector::Vector>::splat(slope);
                 $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::rectifier::LeakyRelu { slope })
             };
+            selu_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::selu::Selu);
+            celu_f32(xs: f32, alpha) => {
+                let alpha = <$f32 as $crate::kernels::vector::Vector>::splat(alpha);
+                $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::celu::Celu { alpha })
+            };
             sigmoid_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::sigmoid::Sigmoid);
             tanh_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::tanh::Tanh);
             relu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::rectifier::Relu);
@@ -182,6 +194,11 @@ macro_rules! define_isa {
                 let slope = <$f64 as $crate::kernels::vector::Vector>::splat(slope);
                 $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::rectifier::LeakyRelu { slope })
             };
+            selu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::selu::Selu);
+            celu_f64(xs: f64, alpha) => {
+                let alpha = <$f64 as $crate::kernels::vector::Vector>::splat(alpha);
+                $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::celu::Celu { alpha })
+            };
         );
         define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32);
         define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64);
@@ -193,6 +210,8 @@ macro_rules! define_isa {
                 elu: elu_f32,
                 relu: relu_f32,
                 leaky_relu: leaky_relu_f32,
+                selu: selu_f32,
+                celu: celu_f32,
                 softmax: softmax_f32,
                 log_softmax: log_softmax_f32,
                 exp: exp_f32,
@@ -209,6 +228,8 @@ macro_rules! define_isa {
                 elu: elu_f64,
                 relu: relu_f64,
                 leaky_relu: leaky_relu_f64,
+                selu: selu_f64,
+                celu: celu_f64,
                 softmax: softmax_f64,
                 log_softmax: log_softmax_f64,
                 exp: exp_f64,

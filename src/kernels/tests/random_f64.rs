@@ -280,6 +280,26 @@ fn elu_f64_within_2_ulp() {
 }
 
 #[test]
+fn selu_f64_within_2_ulp() {
+    run(&Spec {
+        name: "selu",
+        kernel: |kernels, xs| (kernels.selu)(xs),
+        reference: reference::selu,
+        limits: &[],
+    });
+}
+
+#[test]
+fn celu_f64_within_2_ulp() {
+    run(&Spec {
+        name: "celu",
+        kernel: |kernels, xs| (kernels.celu)(xs, 0.5),
+        reference: |x| reference::celu(x, 0.5).into(),
+        limits: &[-0.5],
+    });
+}
+
+#[test]
 fn exp_f64_within_2_ulp() {
     run(&Spec {
         name: "exp",

@@ -351,3 +351,39 @@ pub(super) fn elu(x: f64, alpha: f64) -> Dd {
         Dd::new(alpha) * expm1(x)
     }
 }
+
+/// Keras's SELU: `scale·x` for `x > 0`, `scale·alpha·(e^x - 1)` otherwise,
+/// with the exact products of Keras's decimal constants to 106 bits.
+pub(super) fn selu(x: f64) -> Scaled {
+    const SCALE: Dd = Dd {
+        hi: 1.050_700_987_355_480_5,
+        lo: 3.987_484_268_185_955e-17,
+    };
+    const SCALE_ALPHA: Dd = Dd {
+        hi: 1.758_099_340_847_376_8,
+        lo: 1.415_350_789_502_188_2e-17,
+    };
+    if x == f64::INFINITY || x == 0.0 {
+        Dd::new(x).into()
+    } else if x > 1e300 {
+        // Scaled down first: the product's splitting needs room.
+        Scaled {
+            value: SCALE * Dd::new(scale(x, -600)),
+            exponent: 600,
+        }
+    } else if x > 0.0 {
+        (SCALE * Dd::new(x)).into()
+    } else {
+        (elu(x, 1.0) * SCALE_ALPHA).into()
+    }
+}
+
+/// `celu(x) = x` for `x > 0`, `alpha·(e^(x/alpha) - 1)` otherwise, for a
+/// power-of-two `alpha` (so that `x / alpha` is exact).
+pub(super) fn celu(x: f64, alpha: f64) -> Dd {
+    if x > 0.0 {
+        Dd::new(x)
+    } else {
+        elu(x / alpha, alpha)
+    }
+}

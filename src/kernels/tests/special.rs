@@ -186,6 +186,51 @@ fn edge_values<T: Sample>() {
     );
 }
 
+/// selu saturates at `-scale·alpha` rounded, celu at `-alpha` (a large
+/// `alpha` included: a subnormal `x / alpha` must not lose `x`'s bits).
+fn selu_and_celu_edge_values<T: Sample>() {
+    let c = T::from_f64;
+    let (inf, nan, tiny) = (T::infinity(), T::nan(), T::min_positive_value() / c(4096.0));
+    let saturated = c(-1.758_099_340_847_376_8);
+    expect::<T>(
+        "selu",
+        |k, xs| (k.selu)(xs),
+        &[
+            (inf, inf),
+            (-inf, saturated),
+            (nan, nan),
+            (c(0.0), c(0.0)),
+            (-c(0.0), -c(0.0)),
+            (c(1.0), c(1.050_700_987_355_480_5)),
+            (c(-40.0), saturated),
+            (c(-1e4), saturated),
+        ],
+    );
+    for alpha in [c(1.0), c(0.5), c(0.7), c(1000.0)] {
+        expect::<T>(
+            "celu",
+            move |k, xs| (k.celu)(xs, alpha),
+            &[
+                (inf, inf),
+                (-inf, -alpha),
+                (nan, nan),
+                (c(0.0), c(0.0)),
+                (-c(0.0), -c(0.0)),
+                (c(2.5), c(2.5)),
+                (-tiny, -tiny),
+                (tiny, tiny),
+                (c(-1e5), -alpha),
+            ],
+        );
+    }
+}
+
+#[test]
+fn selu_and_celu_saturate_exactly() {
+    selu_and_celu_edge_values::<f32>();
+    selu_and_celu_edge_values::<f64>();
+}
+
 /// `ln(2^k) = k·ln 2` within 1 ULP for every `k` down to the smallest
 /// subnormal: subnormal inputs are not flushed.
 fn ln_of_powers_of_two<T: Sample>(lowest: i32, ulps: impl Fn(T, T) -> u128) {
