@@ -49,8 +49,8 @@ impl<T: Float> Activation<T> for Relu {
     fn apply_slice(&self, xs: &mut [T]) {
         dispatch::map_in_place(
             xs,
-            kernels::f32_kernels().relu,
-            kernels::f64_kernels().relu,
+            |xs| (kernels::f32_kernels().relu)(xs),
+            |xs| (kernels::f64_kernels().relu)(xs),
             |x| self.apply(x),
         );
     }

@@ -78,8 +78,8 @@ impl<T: Float> Activation<T> for Selu {
     fn apply_slice(&self, xs: &mut [T]) {
         dispatch::map_in_place(
             xs,
-            kernels::f32_kernels().selu,
-            kernels::f64_kernels().selu,
+            |xs| (kernels::f32_kernels().selu)(xs),
+            |xs| (kernels::f64_kernels().selu)(xs),
             |x| self.apply(x),
         );
     }

@@ -58,8 +58,8 @@ impl<T: Float> Activation<T> for Sigmoid {
     fn apply_slice(&self, xs: &mut [T]) {
         dispatch::map_in_place(
             xs,
-            kernels::f32_kernels().sigmoid,
-            kernels::f64_kernels().sigmoid,
+            |xs| (kernels::f32_kernels().sigmoid)(xs),
+            |xs| (kernels::f64_kernels().sigmoid)(xs),
             |x| self.apply(x),
         );
     }

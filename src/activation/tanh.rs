@@ -48,8 +48,8 @@ impl<T: Float> Activation<T> for Tanh {
     fn apply_slice(&self, xs: &mut [T]) {
         dispatch::map_in_place(
             xs,
-            kernels::f32_kernels().tanh,
-            kernels::f64_kernels().tanh,
+            |xs| (kernels::f32_kernels().tanh)(xs),
+            |xs| (kernels::f64_kernels().tanh)(xs),
             |x| self.apply(x),
         );
     }
