@@ -3,6 +3,7 @@
 //! weights, and the gradient of the mean.
 
 use super::Loss;
+use super::lanes;
 use super::checks::check_labels;
 use super::elementwise::signed_labels;
 use super::sample::Sample;
@@ -262,16 +263,22 @@ fn check_each<T: Float>(
 }
 
 /// One-hot or soft labels: every value in `[0, 1]` and each row summing to
-/// 1 within the rounding of its sum.
+/// 1 within the rounding of its sum. Over the row-major slice: one pass
+/// that finds no label out of range (the common case), then the sums.
 fn check_probability_rows<T: Float>(y: ArrayView2<'_, T>) -> Result<(), Error> {
-    check_each(y, |v| {
-        (v >= T::zero() && v <= T::one())
-            .then_some(())
-            .ok_or_else(|| "a probability in [0, 1] (one-hot or soft labels)".to_owned())
-    })?;
+    let y = row_major(y);
+    let labels = y.as_slice().unwrap_or(&[]);
+    let probability = |v: T| v >= T::zero() && v <= T::one();
+    if !labels.iter().fold(true, |all, &v| all & probability(v)) {
+        check_each(y.view(), |v| {
+            probability(v)
+                .then_some(())
+                .ok_or_else(|| "a probability in [0, 1] (one-hot or soft labels)".to_owned())
+        })?;
+    }
     let tolerance = T::epsilon() * narrow(4.0 * y.ncols() as f64);
-    for (row, labels) in y.rows().into_iter().enumerate() {
-        let sum = labels.iter().fold(T::zero(), |s, &v| s + v);
+    for (row, labels) in labels.chunks(y.ncols().max(1)).enumerate() {
+        let sum = lanes::sum(labels);
         if (sum - T::one()).abs() > tolerance {
             return Err(Error::InvalidLabel {
                 index: row * y.ncols(),

@@ -13,17 +13,18 @@ const LANES: usize = 8;
 /// interleaved sums added pairwise at the end.
 #[inline(always)]
 pub(super) fn sum_pairs<T: Float>(a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> T {
+    let n = a.len().min(b.len());
+    let ((a_blocks, a_tail), (b_blocks, b_tail)) =
+        (a[..n].as_chunks::<LANES>(), b[..n].as_chunks::<LANES>());
     let mut acc = [T::zero(); LANES];
-    let (mut a_blocks, mut b_blocks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    for (a, b) in (&mut a_blocks).zip(&mut b_blocks) {
-        for ((acc, &a), &b) in acc.iter_mut().zip(a).zip(b) {
-            *acc = *acc + f(a, b);
+    for (a, b) in a_blocks.iter().zip(b_blocks) {
+        for i in 0..LANES {
+            acc[i] = acc[i] + f(a[i], b[i]);
         }
     }
-    let tail = a_blocks
-        .remainder()
+    let tail = a_tail
         .iter()
-        .zip(b_blocks.remainder())
+        .zip(b_tail)
         .fold(T::zero(), |s, (&a, &b)| s + f(a, b));
     let [a0, a1, a2, a3, a4, a5, a6, a7] = acc;
     ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)) + tail
@@ -41,14 +42,14 @@ pub(super) fn sum<T: Float>(values: &[T]) -> T {
 pub(super) fn max<T: Float>(values: &[T]) -> T {
     let greater = |m: T, v: T| if v > m { v } else { m };
     let mut acc = [T::neg_infinity(); LANES];
-    let mut blocks = values.chunks_exact(LANES);
-    for block in &mut blocks {
-        for (acc, &v) in acc.iter_mut().zip(block) {
-            *acc = greater(*acc, v);
+    let (blocks, tail) = values.as_chunks::<LANES>();
+    for block in blocks {
+        for i in 0..LANES {
+            acc[i] = greater(acc[i], block[i]);
         }
     }
     let lanes = acc.into_iter().fold(T::neg_infinity(), greater);
-    blocks.remainder().iter().copied().fold(lanes, greater)
+    tail.iter().copied().fold(lanes, greater)
 }
 
 /// `x ← e^x` for every element: the vectorized kernel (src/kernels/exp.rs,

@@ -147,21 +147,39 @@ impl<T: Float> Block<'_, T> {
                     }
                 }
             }
+            Targets::Dense { smoothing } if smoothing == T::zero() => {
+                dense_rows(self.labels, rows, parts, scale, c, |y| y);
+            }
             Targets::Dense { smoothing } => {
                 let classes: T = narrow(c as f64);
-                let smoothed = move |y: T| smooth(y, smoothing, classes);
-                for (((z, e), y), (value, (&sum, &log_sum))) in
-                    rows.zip(self.labels.chunks_exact(c)).zip(parts)
-                {
-                    let max = *value;
-                    *value = lanes::sum_pairs(y, z, |y, z| smoothed(y) * ((max - z) + log_sum));
-                    if let Some(scale) = scale {
-                        let total = lanes::sum_pairs(y, y, |y, _| smoothed(y));
-                        for (e, &y) in e.iter_mut().zip(y) {
-                            *e = (*e / sum * total - smoothed(y)) * scale;
-                        }
-                    }
-                }
+                dense_rows(self.labels, rows, parts, scale, c, move |y| {
+                    smooth(y, smoothing, classes)
+                });
+            }
+        }
+    }
+}
+
+/// Step 4 of the dense form, with the labels' smoothing as `smoothed`
+/// (a loop of its own for unsmoothed labels). `values` hold the rows'
+/// maxima on entry.
+fn dense_rows<'a, T: Float + 'a>(
+    labels: &[T],
+    rows: impl Iterator<Item = (&'a [T], &'a mut [T])>,
+    parts: impl Iterator<Item = (&'a mut T, (&'a T, &'a T))>,
+    scale: Option<T>,
+    classes: usize,
+    smoothed: impl Fn(T) -> T + Copy,
+) {
+    for (((z, e), y), (value, (&sum, &log_sum))) in
+        rows.zip(labels.chunks_exact(classes)).zip(parts)
+    {
+        let max = *value;
+        *value = lanes::sum_pairs(y, z, |y, z| smoothed(y) * ((max - z) + log_sum));
+        if let Some(scale) = scale {
+            let total = lanes::sum_pairs(y, y, |y, _| smoothed(y));
+            for (e, &y) in e.iter_mut().zip(y) {
+                *e = (*e / sum * total - smoothed(y)) * scale;
             }
         }
     }
