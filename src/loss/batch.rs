@@ -3,9 +3,9 @@
 //! weights, and the gradient of the mean.
 
 use super::Loss;
-use super::lanes;
 use super::checks::check_labels;
 use super::elementwise::signed_labels;
+use super::lanes;
 use super::sample::Sample;
 use super::whole_batch::Rows;
 use crate::error::{Error, check_shape};
