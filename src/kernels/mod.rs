@@ -113,11 +113,9 @@ pub(crate) struct Kernels<T> {
     pub(crate) softmax: fn(&mut [T]),
     /// The whole slice as one row.
     pub(crate) log_softmax: fn(&mut [T]),
-    /// `e^x`: the loss from logits has it fused ([`bce_logits`](Kernels::bce_logits)).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "tested alone; the loss kernels fuse it")
-    )]
+    /// `e^x`: binary cross-entropy from logits has it fused
+    /// ([`bce_logits`](Kernels::bce_logits)); categorical cross-entropy
+    /// from logits runs it over blocks of rows (src/loss/).
     pub(crate) exp: fn(&mut [T]),
     /// `ln(1 + x)`: the loss from logits has it fused.
     #[cfg_attr(
@@ -125,11 +123,9 @@ pub(crate) struct Kernels<T> {
         expect(dead_code, reason = "tested alone; the loss kernels fuse it")
     )]
     pub(crate) log1p: fn(&mut [T]),
-    /// `ln x`: the loss from probabilities has it fused ([`bce`](Kernels::bce)).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "tested alone; the loss kernels fuse it")
-    )]
+    /// `ln x`: binary cross-entropy from probabilities has it fused
+    /// ([`bce`](Kernels::bce)); categorical cross-entropy from logits runs
+    /// it over the rows' sums (src/loss/).
     pub(crate) ln: fn(&mut [T]),
     /// Binary cross-entropy of probabilities clipped to `[ε, 1 - ε]`,
     /// summed per row (bce.rs), not in place; `ε` is the last argument.

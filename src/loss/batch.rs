@@ -5,7 +5,9 @@
 use super::Loss;
 use super::checks::check_labels;
 use super::elementwise::signed_labels;
+use super::lanes;
 use super::sample::Sample;
+use super::whole_batch::Rows;
 use crate::error::{Error, check_shape};
 use crate::precision::{Accumulator, narrow, widen};
 use ndarray::{Array1, Array2, ArrayBase, ArrayView2, CowArray, Data, Ix1, Ix2};
@@ -49,8 +51,8 @@ impl Loss {
         S1: Data<Elem = T>,
         S2: Data<Elem = T>,
     {
-        let per_sample = self.per_sample(y_true, y_pred)?;
-        Ok(batch_mean(per_sample.iter().copied(), per_sample.len()))
+        let [y, p] = self.checked(y_true.view(), y_pred.view())?;
+        Ok(self.sample(y.view()).mean(batch(&y, &p)))
     }
 
     /// [`value`](Loss::value) with Keras's `sample_weight`: the weighted
@@ -118,8 +120,9 @@ impl Loss {
         S2: Data<Elem = T>,
     {
         let [y, p] = self.checked(y_true.view(), y_pred.view())?;
-        let sample = self.sample(y.view());
-        Ok(rows(&y, &p).map(|(y, p)| sample.value(y, p)).collect())
+        Ok(Array1::from(
+            self.sample(y.view()).per_sample(batch(&y, &p)),
+        ))
     }
 
     /// The gradient of [`value`](Loss::value) with respect to `y_pred` (the
@@ -156,9 +159,8 @@ impl Loss {
         let sample = self.sample(y.view());
         let scale = T::one() / narrow(p.nrows() as f64);
         let mut grad = Array2::zeros(p.raw_dim());
-        for ((y, p), g) in rows(&y, &p).zip(grad.rows_mut()) {
-            let g = g.into_slice().unwrap_or(&mut []);
-            sample.gradient(y, p, scale, g);
+        if let Some(slice) = grad.as_slice_mut() {
+            sample.gradient_into(batch(&y, &p), scale, slice);
         }
         Ok(grad)
     }
@@ -261,16 +263,22 @@ fn check_each<T: Float>(
 }
 
 /// One-hot or soft labels: every value in `[0, 1]` and each row summing to
-/// 1 within the rounding of its sum.
+/// 1 within the rounding of its sum. Over the row-major slice: one pass
+/// that finds no label out of range (the common case), then the sums.
 fn check_probability_rows<T: Float>(y: ArrayView2<'_, T>) -> Result<(), Error> {
-    check_each(y, |v| {
-        (v >= T::zero() && v <= T::one())
-            .then_some(())
-            .ok_or_else(|| "a probability in [0, 1] (one-hot or soft labels)".to_owned())
-    })?;
+    let y = row_major(y);
+    let labels = y.as_slice().unwrap_or(&[]);
+    let probability = |v: T| v >= T::zero() && v <= T::one();
+    if !labels.iter().fold(true, |all, &v| all & probability(v)) {
+        check_each(y.view(), |v| {
+            probability(v)
+                .then_some(())
+                .ok_or_else(|| "a probability in [0, 1] (one-hot or soft labels)".to_owned())
+        })?;
+    }
     let tolerance = T::epsilon() * narrow(4.0 * y.ncols() as f64);
-    for (row, labels) in y.rows().into_iter().enumerate() {
-        let sum = labels.iter().fold(T::zero(), |s, &v| s + v);
+    for (row, labels) in labels.chunks(y.ncols().max(1)).enumerate() {
+        let sum = lanes::sum(labels);
         if (sum - T::one()).abs() > tolerance {
             return Err(Error::InvalidLabel {
                 index: row * y.ncols(),
@@ -282,15 +290,13 @@ fn check_probability_rows<T: Float>(y: ArrayView2<'_, T>) -> Result<(), Error> {
     Ok(())
 }
 
-/// The rows of two row-major arrays, as slices.
-pub(crate) fn rows<'a, T>(
-    y: &'a CowArray<'_, T, Ix2>,
-    p: &'a CowArray<'_, T, Ix2>,
-) -> impl Iterator<Item = (&'a [T], &'a [T])> {
-    let (y_width, p_width) = (y.ncols().max(1), p.ncols().max(1));
-    let y = y.as_slice().unwrap_or(&[]);
-    let p = p.as_slice().unwrap_or(&[]);
-    y.chunks(y_width).zip(p.chunks(p_width))
+/// Two row-major arrays as a batch of rows.
+fn batch<'a, T>(y: &'a CowArray<'_, T, Ix2>, p: &'a CowArray<'_, T, Ix2>) -> Rows<'a, T> {
+    Rows {
+        labels: y.as_slice().unwrap_or(&[]),
+        values: p.as_slice().unwrap_or(&[]),
+        count: p.nrows(),
+    }
 }
 
 /// The view as is when it is row-major, else a row-major copy.

@@ -140,43 +140,6 @@ fn focal_slope<T: Float>(y: T, q: T, alpha: T, gamma: T) -> T {
     alpha * (decay * y * q.ln() - modulation * y / q)
 }
 
-/// Categorical cross-entropy on logits: `Σ y·(ln Σ e^z - z)`, exact for
-/// every finite logit (no clipping, as TensorFlow's
-/// `softmax_cross_entropy_with_logits`).
-pub(super) fn logits_value<T: Float>(y: &[T], z: &[T], smoothing: T) -> T {
-    let ((max, sum), classes) = (softmax_parts(z), count::<T>(y.len()));
-    let log_sum = sum.ln();
-    y.iter().zip(z).fold(T::zero(), |acc, (&y, &z)| {
-        acc + smooth(y, smoothing, classes) * ((max - z) + log_sum)
-    })
-}
-
-/// Its gradient: `softmax(z)·Σy - y`.
-pub(super) fn logits_gradient<T: Float>(y: &[T], z: &[T], smoothing: T, scale: T, grad: &mut [T]) {
-    let ((max, sum), classes) = (softmax_parts(z), count::<T>(y.len()));
-    let total = y
-        .iter()
-        .fold(T::zero(), |s, &y| s + smooth(y, smoothing, classes));
-    for ((g, &y), &z) in grad.iter_mut().zip(y).zip(z) {
-        *g = ((z - max).exp() / sum * total - smooth(y, smoothing, classes)) * scale;
-    }
-}
-
-/// Sparse cross-entropy on logits: `lse(z) - z[label]`.
-pub(super) fn sparse_logits_value<T: Float>(label: usize, z: &[T]) -> T {
-    let (max, sum) = softmax_parts(z);
-    (max - z[label]) + sum.ln()
-}
-
-/// Its gradient: `softmax(z) - onehot(label)`.
-pub(super) fn sparse_logits_gradient<T: Float>(label: usize, z: &[T], scale: T, grad: &mut [T]) {
-    let (max, sum) = softmax_parts(z);
-    for (j, (g, &z)) in grad.iter_mut().zip(z).enumerate() {
-        let hit = if j == label { T::one() } else { T::zero() };
-        *g = ((z - max).exp() / sum - hit) * scale;
-    }
-}
-
 /// The row's softmax in place (for the focal loss on logits).
 pub(super) fn softmax_in_place<T: Float>(z: &mut [T]) {
     let (max, sum) = softmax_parts(z);

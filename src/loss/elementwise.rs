@@ -73,7 +73,9 @@ impl<T: Float> Element<T> {
         matches!(self, Self::KlDivergence { .. })
     }
 
-    /// `f(y, p)`.
+    /// `f(y, p)`. Always inlined: where the variant is known (see
+    /// [`monomorphic`](Element::monomorphic)) only its arm remains.
+    #[inline(always)]
     pub(super) fn value(&self, y: T, p: T) -> T {
         let e = p - y;
         match *self {
@@ -106,6 +108,7 @@ impl<T: Float> Element<T> {
     /// `∂f/∂p`, with TensorFlow's conventions where `f` has a kink: the
     /// gradient of `|e|` is 0 at 0, a `max(a, b)` passes it to `a` at a tie,
     /// a clip passes it inside its bounds, bounds included.
+    #[inline(always)]
     pub(super) fn slope(&self, y: T, p: T) -> T {
         let e = p - y;
         let sign = |v: T| {
@@ -156,6 +159,47 @@ impl<T: Float> Element<T> {
                     (true, false) => -y,
                     (true, true) => -(margin + margin) * y,
                 }
+            }
+        }
+    }
+}
+
+/// A computation over many elements, written once for any formula.
+pub(super) trait ForEachFormula<T> {
+    type Output;
+    /// Runs with `element`, which returns one variant known at compile time.
+    fn run(self, element: impl Fn() -> Element<T> + Copy) -> Self::Output;
+}
+
+impl<T: Float> Element<T> {
+    /// Runs `computation` compiled for this variant: the `match` happens
+    /// once here instead of once per element, and each loop is the
+    /// variant's own (which the compiler can vectorize).
+    pub(super) fn monomorphic<C: ForEachFormula<T>>(self, computation: C) -> C::Output {
+        match self {
+            Self::Binary { smoothing } => computation.run(move || Self::Binary { smoothing }),
+            Self::BinaryLogits { smoothing } => {
+                computation.run(move || Self::BinaryLogits { smoothing })
+            }
+            Self::BinaryFocal { focal, logits } => {
+                computation.run(move || Self::BinaryFocal { focal, logits })
+            }
+            Self::SquaredError => computation.run(|| Self::SquaredError),
+            Self::AbsoluteError => computation.run(|| Self::AbsoluteError),
+            Self::PercentageError { epsilon } => {
+                computation.run(move || Self::PercentageError { epsilon })
+            }
+            Self::SquaredLogError { epsilon } => {
+                computation.run(move || Self::SquaredLogError { epsilon })
+            }
+            Self::Huber { delta } => computation.run(move || Self::Huber { delta }),
+            Self::LogCosh => computation.run(|| Self::LogCosh),
+            Self::KlDivergence { epsilon } => {
+                computation.run(move || Self::KlDivergence { epsilon })
+            }
+            Self::Poisson { epsilon } => computation.run(move || Self::Poisson { epsilon }),
+            Self::Hinge { squared, signed } => {
+                computation.run(move || Self::Hinge { squared, signed })
             }
         }
     }

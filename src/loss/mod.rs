@@ -58,8 +58,11 @@ mod checks;
 mod elementwise;
 mod fused;
 mod kind;
+mod lanes;
 mod reduction;
 mod sample;
+mod softmax_cross_entropy;
+mod whole_batch;
 
 pub use accuracy::{binary_accuracy, binary_accuracy_weighted};
 pub use binary_cross_entropy::{
@@ -77,6 +80,7 @@ pub(crate) use binary_cross_entropy::{clipped_loss, logit_loss};
 pub(crate) use checks::check_labels;
 pub(crate) use fused::{Bce, mean_over_rows};
 pub(crate) use reduction::mean_gradient_scale;
+pub(crate) use whole_batch::Rows;
 
 /// Keras's `epsilon()`: predictions are clipped to `[ε, 1 - ε]`.
 pub const EPSILON: f64 = 1e-7;

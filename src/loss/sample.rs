@@ -5,6 +5,7 @@
 use super::Loss;
 use super::categorical::{self as cat, Probabilities};
 use super::elementwise::{Element, Focal};
+use super::softmax_cross_entropy::{Targets, cross_entropy};
 use crate::precision::narrow;
 use num_traits::Float;
 
@@ -13,17 +14,25 @@ use num_traits::Float;
 pub(crate) enum Sample<T> {
     /// A function of each element, then the mean (or sum) over the row.
     Element(Element<T>),
-    /// Categorical cross-entropy, or its focal form with `(α, γ)`.
+    /// Categorical cross-entropy on probabilities, or its focal form with
+    /// `(α, γ)`.
     Categorical {
         probabilities: Probabilities<T>,
-        logits: bool,
         focal: Option<(T, T)>,
     },
-    /// Sparse categorical cross-entropy: the row's label is a class index.
+    /// The categorical focal loss on logits: on their softmax.
+    FocalLogits {
+        probabilities: Probabilities<T>,
+        focal: (T, T),
+    },
+    /// Sparse categorical cross-entropy on probabilities: the row's label
+    /// is a class index.
     Sparse {
         probabilities: Probabilities<T>,
-        logits: bool,
     },
+    /// Categorical or sparse categorical cross-entropy from logits (the
+    /// fused sweep of softmax_cross_entropy.rs).
+    Logits(Targets<T>),
     CategoricalHinge,
     Cosine {
         epsilon: T,
@@ -69,10 +78,15 @@ impl<T: Float> Sample<T> {
                 from_logits,
                 label_smoothing,
             } => {
-                return Self::Categorical {
-                    probabilities: probabilities(label_smoothing),
-                    logits: from_logits,
-                    focal: None,
+                return if from_logits {
+                    Self::Logits(Targets::Dense {
+                        smoothing: narrow(label_smoothing),
+                    })
+                } else {
+                    Self::Categorical {
+                        probabilities: probabilities(label_smoothing),
+                        focal: None,
+                    }
                 };
             }
             Loss::CategoricalFocalCrossentropy {
@@ -81,16 +95,29 @@ impl<T: Float> Sample<T> {
                 from_logits,
                 label_smoothing,
             } => {
-                return Self::Categorical {
-                    probabilities: probabilities(label_smoothing),
-                    logits: from_logits,
-                    focal: Some((narrow(alpha), narrow(gamma))),
+                let (probabilities, focal) = (
+                    probabilities(label_smoothing),
+                    (narrow(alpha), narrow(gamma)),
+                );
+                return if from_logits {
+                    Self::FocalLogits {
+                        probabilities,
+                        focal,
+                    }
+                } else {
+                    Self::Categorical {
+                        probabilities,
+                        focal: Some(focal),
+                    }
                 };
             }
             Loss::SparseCategoricalCrossentropy { from_logits } => {
-                return Self::Sparse {
-                    probabilities: probabilities(0.0),
-                    logits: from_logits,
+                return if from_logits {
+                    Self::Logits(Targets::Sparse)
+                } else {
+                    Self::Sparse {
+                        probabilities: probabilities(0.0),
+                    }
                 };
             }
             Loss::MeanSquaredError => Element::SquaredError,
@@ -118,7 +145,7 @@ impl<T: Float> Sample<T> {
     }
 
     /// The loss of the sample with labels `y` and predictions `p`.
-    pub(crate) fn value(&self, y: &[T], p: &[T]) -> T {
+    pub(super) fn value(&self, y: &[T], p: &[T]) -> T {
         match *self {
             Self::Element(element) => {
                 let sum = y
@@ -133,27 +160,21 @@ impl<T: Float> Sample<T> {
             }
             Self::Categorical {
                 probabilities,
-                logits,
-                focal,
-            } => match (focal, logits) {
-                (None, false) => probabilities.value(y, p),
-                (None, true) => cat::logits_value(y, p, probabilities.smoothing),
-                (Some((alpha, gamma)), false) => probabilities.focal_value(y, p, alpha, gamma),
-                (Some((alpha, gamma)), true) => {
-                    let s = softmax(p);
-                    probabilities.focal_value(y, &s, alpha, gamma)
-                }
-            },
-            Self::Sparse {
+                focal: None,
+            } => probabilities.value(y, p),
+            Self::Categorical {
                 probabilities,
-                logits,
-            } => {
-                let label = class(y);
-                if logits {
-                    cat::sparse_logits_value(label, p)
-                } else {
-                    probabilities.sparse_value(label, p)
-                }
+                focal: Some((alpha, gamma)),
+            } => probabilities.focal_value(y, p, alpha, gamma),
+            Self::FocalLogits {
+                probabilities,
+                focal: (alpha, gamma),
+            } => probabilities.focal_value(y, &softmax(p), alpha, gamma),
+            Self::Sparse { probabilities } => probabilities.sparse_value(class(y), p),
+            Self::Logits(targets) => {
+                let mut value = [T::zero()];
+                cross_entropy(targets, y, p, &mut value, None);
+                value[0]
             }
             Self::CategoricalHinge => cat::hinge_value(y, p),
             Self::Cosine { epsilon } => cosine_value(y, p, epsilon),
@@ -161,7 +182,7 @@ impl<T: Float> Sample<T> {
     }
 
     /// `grad ← scale · ∂value/∂p` for the sample.
-    pub(crate) fn gradient(&self, y: &[T], p: &[T], scale: T, grad: &mut [T]) {
+    pub(super) fn gradient(&self, y: &[T], p: &[T], scale: T, grad: &mut [T]) {
         match *self {
             Self::Element(element) => {
                 let scale = if element.sums() {
@@ -175,28 +196,25 @@ impl<T: Float> Sample<T> {
             }
             Self::Categorical {
                 probabilities,
-                logits,
-                focal,
-            } => match (focal, logits) {
-                (None, false) => probabilities.gradient(y, p, scale, grad),
-                (None, true) => cat::logits_gradient(y, p, probabilities.smoothing, scale, grad),
-                (Some(focal), false) => probabilities.focal_gradient(y, p, focal, scale, grad),
-                (Some(focal), true) => {
-                    let s = softmax(p);
-                    probabilities.focal_gradient(y, &s, focal, scale, grad);
-                    cat::softmax_backward(&s, grad);
-                }
-            },
-            Self::Sparse {
+                focal: None,
+            } => probabilities.gradient(y, p, scale, grad),
+            Self::Categorical {
                 probabilities,
-                logits,
+                focal: Some(focal),
+            } => probabilities.focal_gradient(y, p, focal, scale, grad),
+            Self::FocalLogits {
+                probabilities,
+                focal,
             } => {
-                let label = class(y);
-                if logits {
-                    cat::sparse_logits_gradient(label, p, scale, grad);
-                } else {
-                    probabilities.sparse_gradient(label, p, scale, grad);
-                }
+                let s = softmax(p);
+                probabilities.focal_gradient(y, &s, focal, scale, grad);
+                cat::softmax_backward(&s, grad);
+            }
+            Self::Sparse { probabilities } => {
+                probabilities.sparse_gradient(class(y), p, scale, grad);
+            }
+            Self::Logits(targets) => {
+                cross_entropy(targets, y, p, &mut [T::zero()], Some((grad, scale)));
             }
             Self::CategoricalHinge => cat::hinge_gradient(y, p, scale, grad),
             Self::Cosine { epsilon } => cosine_gradient(y, p, epsilon, scale, grad),

@@ -13,7 +13,9 @@
 use super::workspace::{rows_of, rows_of_mut};
 use crate::Element;
 use crate::layer::Layer;
-use crate::loss::{Bce, Loss, clipped_loss_derivative, hit, mean_gradient_scale, mean_over_rows};
+use crate::loss::{
+    Bce, Loss, Rows, clipped_loss_derivative, hit, mean_gradient_scale, mean_over_rows,
+};
 use crate::metrics::Accuracy;
 use crate::precision::{Accumulator, narrow};
 use crate::sequential::TrainingWorkspace;
@@ -103,29 +105,33 @@ fn compiled<T: Element>(
     };
     let sample = objective.sample(y);
     let scale = T::one() / narrow(y.nrows() as f64);
-    let accuracy = Accuracy::for_loss(loss, out.ncols());
-    let (mut sum, mut hits) = (Accumulator::new(), Accumulator::new());
-    let (mut y_row, mut v_row, mut o_row) = (Vec::new(), Vec::new(), Vec::new());
-    for (((labels, v), o), mut g) in y
-        .rows()
-        .into_iter()
-        .zip(values.rows())
-        .zip(out.rows())
-        .zip(grad.rows_mut())
-    {
-        copy_row(&mut y_row, labels);
-        copy_row(&mut v_row, v);
-        copy_row(&mut o_row, o);
-        sum.add(sample.value(&y_row, &v_row));
-        hits.add(accuracy.sample(&y_row, &o_row));
-        match g.as_slice_mut() {
-            Some(g) => sample.gradient(&y_row, &v_row, scale, g),
-            None => {
-                let mut row = vec![T::zero(); v_row.len()];
-                sample.gradient(&y_row, &v_row, scale, &mut row);
-                g.iter_mut().zip(row).for_each(|(g, v)| *g = v);
-            }
+    let (labels, values, out_rows) = (
+        y.as_standard_layout(),
+        values.as_standard_layout(),
+        out.as_standard_layout(),
+    );
+    let rows = Rows {
+        labels: labels.as_slice().unwrap_or(&[]),
+        values: values.as_slice().unwrap_or(&[]),
+        count: y.nrows(),
+    };
+    let mut losses = vec![T::zero(); y.nrows()];
+    match grad.as_slice_mut() {
+        Some(g) => sample.values_and_gradient(rows, &mut losses, scale, g),
+        None => {
+            let mut g = vec![T::zero(); grad.len()];
+            sample.values_and_gradient(rows, &mut losses, scale, &mut g);
+            grad.iter_mut().zip(g).for_each(|(g, v)| *g = v);
         }
+    }
+    let mut sum = Accumulator::new();
+    losses.into_iter().for_each(|v| sum.add(v));
+    let accuracy = Accuracy::for_loss(loss, out.ncols());
+    let mut hits = Accumulator::new();
+    let (label_width, width) = (y.ncols().max(1), out.ncols().max(1));
+    let predictions = out_rows.as_slice().unwrap_or(&[]).chunks(width);
+    for (labels, predictions) in rows.labels.chunks(label_width).zip(predictions) {
+        hits.add(accuracy.sample(labels, predictions));
     }
     if through_logits.is_none() {
         last.backward_activation(pre, out, grad);
@@ -134,10 +140,4 @@ fn compiled<T: Element>(
         loss: sum.mean(y.nrows()),
         hits,
     }
-}
-
-/// `row` ← the values of `view`, reusing its allocation.
-fn copy_row<T: Copy>(row: &mut Vec<T>, view: ndarray::ArrayView1<'_, T>) {
-    row.clear();
-    row.extend(view.iter().copied());
 }
