@@ -51,6 +51,7 @@
 // Keras's reductions, and the glue to the fused kernels of src/kernels.
 // Metrics live in their own files.
 mod accuracy;
+mod arguments;
 mod batch;
 mod binary_cross_entropy;
 mod categorical;
