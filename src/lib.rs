@@ -103,7 +103,8 @@ mod sequential;
 pub mod train;
 
 pub use activation::{
-    Activation, BuiltinActivation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
+    Activation, BuiltinActivation, Elu, Exponential, Gelu, LeakyRelu, Linear, Relu, Sigmoid,
+    Softmax, Tanh,
 };
 pub use error::{Error, SharedIoError};
 pub use layer::{Dense, Layer, Maxout};

@@ -93,6 +93,9 @@ fn builtins() -> Vec<BuiltinActivation<f64>> {
         Elu::new(0.5).into(),
         Linear.into(),
         Softmax.into(),
+        "gelu".parse().expect("a built-in"),
+        neurite::Gelu::approximate().into(),
+        "exponential".parse().expect("a built-in"),
     ]
 }
 

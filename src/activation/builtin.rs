@@ -8,7 +8,8 @@
 
 use super::table::builtin_activations;
 use super::{
-    Activation, Elu, KerasName, LeakyRelu, Linear, Parameters, Relu, Sigmoid, Softmax, Tanh,
+    Activation, Elu, Exponential, Gelu, KerasName, LeakyRelu, Linear, Parameters, Relu, Sigmoid,
+    Softmax, Tanh,
 };
 use super::{SpecValue, spec_field};
 use crate::error::{Error, format_error, shorten};
@@ -23,6 +24,7 @@ builtin_activations! {
         Relu = "relu",
         Linear = "linear",
         Softmax = "softmax",
+        Exponential = "exponential",
     }
     with_parameters {
         /// [`LeakyRelu`] with its slope for negative inputs.
@@ -35,6 +37,11 @@ builtin_activations! {
             /// The negative saturation value.
             alpha: f64
         } = "elu",
+        /// [`Gelu`], exact or in Keras's tanh form.
+        Gelu {
+            /// Whether it is the tanh form (Keras's default: `false`).
+            approximate: bool
+        } = "gelu",
     }
 }
 

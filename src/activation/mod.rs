@@ -19,6 +19,8 @@
 pub(crate) mod builtin;
 mod dispatch;
 mod elu;
+mod exponential;
+mod gelu;
 mod leaky_relu;
 mod linear;
 mod relu;
@@ -31,6 +33,8 @@ mod tanh;
 pub(crate) use builtin::ActivationSpec;
 pub use builtin::{BuiltinActivation, KERAS_NAMES};
 pub use elu::Elu;
+pub use exponential::Exponential;
+pub use gelu::Gelu;
 pub use leaky_relu::LeakyRelu;
 pub use linear::Linear;
 pub use relu::Relu;

@@ -262,6 +262,8 @@ fn parses_every_keras_name<T: Float + Debug>() {
         "elu",
         "linear",
         "softmax",
+        "gelu",
+        "exponential",
     ] {
         let f: BuiltinActivation<T> = name.parse().unwrap();
         assert_eq!(f.name(), name);
@@ -276,6 +278,11 @@ fn parses_every_keras_name<T: Float + Debug>() {
             }
             BuiltinActivation::Linear(_) => "linear",
             BuiltinActivation::Softmax(_) => "softmax",
+            BuiltinActivation::Gelu(g) => {
+                assert!(!g.is_approximate(), "Keras's \"gelu\" is the erf form");
+                "gelu"
+            }
+            BuiltinActivation::Exponential(_) => "exponential",
         };
         assert_eq!(expected_variant, name);
     }

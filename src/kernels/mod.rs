@@ -10,7 +10,7 @@
 //! - vector.rs: the [`Vector`](vector::Vector) trait, the lane-wise
 //!   operations every instruction set provides, and the slice driver.
 //! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, ln.rs, softmax.rs,
-//!   rectifier.rs: the maths, written once against `Vector`, each file
+//!   rectifier.rs, gelu.rs: the maths, written once against `Vector`, each file
 //!   explaining its range reduction, polynomial and error bound.
 //! - bce.rs: the loss, summed over rows in one pass with the label check,
 //!   from those; src/loss/ reaches it through [`kernels`].
@@ -73,6 +73,7 @@ mod avx512;
 mod bce;
 mod elu;
 mod exp;
+mod gelu;
 mod gemv;
 #[cfg(feature = "half")]
 mod half;
@@ -103,12 +104,11 @@ pub(crate) struct Kernels<T> {
     pub(crate) leaky_relu: fn(&mut [T], T),
     /// The whole slice as one row.
     pub(crate) softmax: fn(&mut [T]),
-    /// `e^x`: the loss from logits has it fused ([`bce_logits`](Kernels::bce_logits)).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "tested alone; the loss kernels fuse it")
-    )]
+    /// `e^x`: the exponential activation (the loss from logits has it
+    /// fused, [`bce_logits`](Kernels::bce_logits)).
     pub(crate) exp: fn(&mut [T]),
+    /// The exact gelu, `x·Φ(x)` (gelu.rs).
+    pub(crate) gelu: fn(&mut [T]),
     /// `ln(1 + x)`: the loss from logits has it fused.
     #[cfg_attr(
         not(test),
@@ -153,6 +153,7 @@ macro_rules! define_isa {
             exp_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::exp::Exp);
             log1p_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::log1p::Log1p);
             ln_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::ln::Ln);
+            gelu_f32(xs: f32) => $crate::kernels::gelu::f32_through_f64::<$f64>(xs);
             softmax_f32(xs: f32) => $crate::kernels::softmax::softmax::<$f32>(xs);
             elu_f32(xs: f32, alpha) => {
                 let alpha = <$f32 as $crate::kernels::vector::Vector>::splat(alpha);
@@ -168,6 +169,7 @@ macro_rules! define_isa {
             exp_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::exp::Exp);
             log1p_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::log1p::Log1p);
             ln_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::ln::Ln);
+            gelu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::gelu::Gelu);
             softmax_f64(xs: f64) => $crate::kernels::softmax::softmax::<$f64>(xs);
             elu_f64(xs: f64, alpha) => {
                 let alpha = <$f64 as $crate::kernels::vector::Vector>::splat(alpha);
@@ -192,6 +194,7 @@ macro_rules! define_isa {
                 exp: exp_f32,
                 log1p: log1p_f32,
                 ln: ln_f32,
+                gelu: gelu_f32,
                 bce: bce_f32,
                 bce_logits: bce_logits_f32,
                 first_bad_label: first_bad_label_f32,
@@ -207,6 +210,7 @@ macro_rules! define_isa {
                 exp: exp_f64,
                 log1p: log1p_f64,
                 ln: ln_f64,
+                gelu: gelu_f64,
                 bce: bce_f64,
                 bce_logits: bce_logits_f64,
                 first_bad_label: first_bad_label_f64,
