@@ -39,7 +39,7 @@
 //! with musl's erfc above -26 (src/activation/gelu.rs) and this kernel
 //! only below, where it is within 1 ULP. For `f32` results this is 2^-50
 //! relative: within 0.5 ULP plus 2^-26 of the rounded result; measured at
-//! most … ULP on every `f32` input, every path.
+//! most 1 ULP on every `f32` input, every path.
 //!
 //! `a` is clamped at `A_MAX`, above which `t` rounds to 0: lanes beyond it
 //! are set to 0 by the scaling's mask, so `gelu(x) = x` there for positive
