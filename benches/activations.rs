@@ -12,7 +12,9 @@
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::Array1;
-use neurite::{Activation, Celu, Elu, LeakyRelu, LogSoftmax, Relu, Selu, Sigmoid, Tanh};
+use neurite::{
+    Activation, Celu, Elu, Exponential, Gelu, LeakyRelu, LogSoftmax, Relu, Selu, Sigmoid, Tanh,
+};
 use rten_simd::{SimdOp, SimdUnaryOp};
 use std::time::Duration;
 
@@ -281,6 +283,60 @@ fn log_softmax(c: &mut Criterion) {
     );
 }
 
+/// gelu, exact (naive: `libm::erff`, as the issue asks) and in the tanh
+/// form, beside rten-vecmath's `Gelu` and `ApproxGelu`.
+fn gelu(c: &mut Criterion) {
+    for n in &SIZES[..2] {
+        let x32 = inputs(*n).mapv(|v| v as f32);
+        group(
+            c,
+            "gelu/f32",
+            x32.clone(),
+            vec![
+                neurite(Gelu::exact()),
+                naive(|x: f32| 0.5 * x * (1.0 + libm::erff(x * std::f32::consts::FRAC_1_SQRT_2))),
+                rten(rten_vecmath::Gelu {}),
+            ],
+        );
+        group(
+            c,
+            "gelu_approximate/f32",
+            x32,
+            vec![
+                neurite(Gelu::approximate()),
+                naive(|x: f32| {
+                    let u = 0.797_884_6 * (x + 0.044_715 * x * x * x);
+                    0.5 * x * (1.0 + u.tanh())
+                }),
+                rten(rten_vecmath::ApproxGelu {}),
+            ],
+        );
+    }
+}
+
+/// The exponential, beside `mapv` with `exp` and rten-vecmath's `Exp`.
+fn exponential(c: &mut Criterion) {
+    for n in &SIZES[..2] {
+        let x = inputs(*n);
+        group(
+            c,
+            "exponential/f32",
+            x.mapv(|v| v as f32),
+            vec![
+                neurite(Exponential),
+                naive(f32::exp),
+                rten(rten_vecmath::Exp {}),
+            ],
+        );
+        group(
+            c,
+            "exponential/f64",
+            x,
+            vec![neurite(Exponential), naive(f64::exp)],
+        );
+    }
+}
+
 criterion_group!(
     benches,
     sigmoid,
@@ -288,6 +344,8 @@ criterion_group!(
     elu,
     selu_celu,
     rectifiers,
-    log_softmax
+    log_softmax,
+    gelu,
+    exponential
 );
 criterion_main!(benches);

@@ -104,7 +104,8 @@ mod sequential;
 pub mod train;
 
 pub use activation::{
-    Activation, BuiltinActivation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
+    Activation, BuiltinActivation, Elu, Exponential, Gelu, LeakyRelu, Linear, Relu, Sigmoid,
+    Softmax, Tanh,
 };
 pub use activation::{Celu, Selu, Squareplus, TanhShrink};
 pub use activation::{LogSoftmax, Sparsemax};

@@ -103,6 +103,9 @@ fn builtins() -> Vec<BuiltinActivation<f64>> {
         TanhShrink.into(),
         Squareplus::new(4.0).unwrap().into(),
         Squareplus::new(1.0).unwrap().into(),
+        "gelu".parse().expect("a built-in"),
+        neurite::Gelu::approximate().into(),
+        "exponential".parse().expect("a built-in"),
     ]
 }
 

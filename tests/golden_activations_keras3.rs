@@ -26,8 +26,6 @@ const ELSEWHERE: &[&str] = &["glu", "log_softmax", "sparsemax"];
 /// Functions not built yet. Empty once issue #12 is done; a function is
 /// removed from here in the change that adds it.
 const PENDING: &[&str] = &[
-    "exponential",
-    "gelu",
     "hard_shrink",
     "hard_sigmoid",
     "hard_silu",
@@ -52,7 +50,25 @@ const VALUE_ULPS: u64 = 2;
 /// closed forms are a few operations on correctly rounded parts, so a few
 /// ULPs; a function not listed is held to [`DERIVATIVE_ULPS`].
 const DERIVATIVE_ULPS: u64 = 4;
-const DERIVATIVE_ULPS_BY_FUNCTION: &[(&str, u64)] = &[];
+const DERIVATIVE_ULPS_BY_FUNCTION: &[(&str, u64)] = &[
+    // gelu' crosses 0 near x = -0.75, where its two terms (Φ(x) and x·φ(x),
+    // or their tanh-form analogues) cancel: 6 ULP measured there (tanh
+    // form, f64), each term being within 1-2 ULP.
+    ("gelu", 8),
+];
+
+/// Below this `x`, the file's `y_exact` for float64 gelu(approximate=True)
+/// is not exact: its 200-bit reference computes `1 + tanh(u)`, which keeps
+/// fewer than 64 bits once `e^(2u) < 2^-136` (measured 6 ULP off at
+/// x = -10.81, 0 where the value is 1e-168). neurite's values there are
+/// checked in src/activation/gelu.rs against 100-digit values.
+const GELU_TANH_F64_EXACT_FROM: f64 = -10.0;
+
+/// Whether the file's exact value for this input can be trusted.
+fn exact_is_reliable<T: GoldenFloat>(case: &Value, x: T) -> bool {
+    let tanh_form = text(&case["function"]) == "gelu" && case["params"]["approximate"] == true;
+    !(tanh_form && T::DTYPE == "float64" && common::to_f64(x) < GELU_TANH_F64_EXACT_FROM)
+}
 
 /// Points where the file's `y_exact`/`dy_dx_exact` are not exact: its
 /// 200-bit reference evaluated the formulas as written and cancelled where
@@ -225,6 +241,9 @@ fn check_case<T: GoldenFloat>(case: &Value) -> Vec<String> {
     f.apply_slice(&mut sliced);
     let mut problems = Vec::new();
     for (i, &xi) in x.iter().enumerate() {
+        if exact && !exact_is_reliable(case, xi) {
+            continue;
+        }
         // NaN in gives NaN out, also where TF returns a number
         // (threshold, hard_shrink); at NaN derivatives follow TF.
         let y_want = if xi.is_nan() { T::nan() } else { y_expected[i] };

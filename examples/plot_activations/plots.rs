@@ -12,7 +12,9 @@
 //! `height` then say the display size: the `viewBox` scales it down, and
 //! coordinates land on quarter pixels.
 
-use neurite::{Activation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
+use neurite::{
+    Activation, Elu, Exponential, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
+};
 use neurite::{Celu, Selu, Squareplus, TanhShrink};
 use neurite::{LogSoftmax, Sparsemax};
 use plotters::coord::Shift;
@@ -174,6 +176,18 @@ fn curves() -> Vec<Curve> {
             "linear.svg",
             "Linear: f(x) = x".into(),
             ("linear(x)", "linear′(x)"),
+        ),
+        Curve::of(
+            Gelu::default(),
+            "gelu.svg",
+            "Gelu::default(): x·Φ(x), the exact (erf) form".into(),
+            ("gelu(x)", "gelu′(x) = Φ(x) + x·φ(x)"),
+        ),
+        Curve::of(
+            Exponential,
+            "exponential.svg",
+            "Exponential: e^x".into(),
+            ("e^x", "(e^x)′ = e^x"),
         ),
         // Softmax of one value is the constant 1; a row of two, (x, 0),
         // shows its shape. Its first entry is σ(x), and its derivative

@@ -8,7 +8,8 @@
 
 use super::table::builtin_activations;
 use super::{
-    Activation, Elu, KerasName, LeakyRelu, Linear, Parameters, Relu, Sigmoid, Softmax, Tanh,
+    Activation, Elu, Exponential, Gelu, KerasName, LeakyRelu, Linear, Parameters, Relu, Sigmoid,
+    Softmax, Tanh,
 };
 use super::{Celu, Selu, Squareplus, TanhShrink};
 use super::{LogSoftmax, Sparsemax};
@@ -29,6 +30,7 @@ builtin_activations! {
         Sparsemax = "sparsemax",
         Selu = "selu",
         TanhShrink = "tanh_shrink",
+        Exponential = "exponential",
     }
     with_parameters {
         /// [`LeakyRelu`] with its slope for negative inputs.
@@ -51,6 +53,11 @@ builtin_activations! {
             /// The curvature near 0 (`squareplus(0) = √b / 2`).
             b: f64
         } = "squareplus",
+        /// [`Gelu`], exact or in Keras's tanh form.
+        Gelu {
+            /// Whether it is the tanh form (Keras's default: `false`).
+            approximate: bool
+        } = "gelu",
     }
 }
 

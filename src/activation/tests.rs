@@ -275,6 +275,8 @@ fn parses_every_keras_name<T: Float + Debug>() {
         "celu",
         "tanh_shrink",
         "squareplus",
+        "gelu",
+        "exponential",
     ] {
         let f: BuiltinActivation<T> = name.parse().unwrap();
         assert_eq!(f.name(), name);
@@ -301,6 +303,11 @@ fn parses_every_keras_name<T: Float + Debug>() {
                 assert_eq!(f.b(), t(4.0));
                 "squareplus"
             }
+            BuiltinActivation::Gelu(g) => {
+                assert!(!g.is_approximate(), "Keras's \"gelu\" is the erf form");
+                "gelu"
+            }
+            BuiltinActivation::Exponential(_) => "exponential",
         };
         assert_eq!(expected_variant, name);
     }

@@ -10,9 +10,9 @@
 //! - vector.rs: the [`Vector`](vector::Vector) trait, the lane-wise
 //!   operations every instruction set provides, and the slice driver.
 //! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, ln.rs, softmax.rs,
-//!   log_softmax.rs, rectifier.rs, selu.rs, celu.rs: the maths, written
-//!   once against `Vector`, each file explaining its range reduction,
-//!   polynomial and error bound.
+//!   log_softmax.rs, rectifier.rs, selu.rs, celu.rs, gelu.rs: the maths,
+//!   written once against `Vector`, each file explaining its range
+//!   reduction, polynomial and error bound.
 //! - bce.rs: the loss, summed over rows in one pass with the label check,
 //!   from those; src/loss/ reaches it through [`kernels`].
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
@@ -75,6 +75,7 @@ mod bce;
 mod celu;
 mod elu;
 mod exp;
+mod gelu;
 mod gemv;
 #[cfg(feature = "half")]
 mod half;
@@ -113,10 +114,13 @@ pub(crate) struct Kernels<T> {
     pub(crate) softmax: fn(&mut [T]),
     /// The whole slice as one row.
     pub(crate) log_softmax: fn(&mut [T]),
-    /// `e^x`: binary cross-entropy from logits has it fused
+    /// `e^x`: the exponential activation; binary cross-entropy from
+    /// logits has it fused
     /// ([`bce_logits`](Kernels::bce_logits)); categorical cross-entropy
     /// from logits runs it over blocks of rows (src/loss/).
     pub(crate) exp: fn(&mut [T]),
+    /// The exact gelu, `x·Φ(x)` (gelu.rs).
+    pub(crate) gelu: fn(&mut [T]),
     /// `ln(1 + x)`: the loss from logits has it fused.
     #[cfg_attr(
         not(test),
@@ -159,6 +163,7 @@ macro_rules! define_isa {
             exp_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::exp::Exp);
             log1p_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::log1p::Log1p);
             ln_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::ln::Ln);
+            gelu_f32(xs: f32) => $crate::kernels::gelu::f32_through_f64::<$f64>(xs);
             softmax_f32(xs: f32) => $crate::kernels::softmax::softmax::<$f32>(xs);
             log_softmax_f32(xs: f32) => $crate::kernels::log_softmax::log_softmax::<$f32>(xs);
             elu_f32(xs: f32, alpha) => {
@@ -180,6 +185,7 @@ macro_rules! define_isa {
             exp_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::exp::Exp);
             log1p_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::log1p::Log1p);
             ln_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::ln::Ln);
+            gelu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::gelu::Gelu);
             softmax_f64(xs: f64) => $crate::kernels::softmax::softmax::<$f64>(xs);
             log_softmax_f64(xs: f64) => $crate::kernels::log_softmax::log_softmax::<$f64>(xs);
             elu_f64(xs: f64, alpha) => {
@@ -213,6 +219,7 @@ macro_rules! define_isa {
                 exp: exp_f32,
                 log1p: log1p_f32,
                 ln: ln_f32,
+                gelu: gelu_f32,
                 bce: bce_f32,
                 bce_logits: bce_logits_f32,
                 first_bad_label: first_bad_label_f32,
@@ -231,6 +238,7 @@ macro_rules! define_isa {
                 exp: exp_f64,
                 log1p: log1p_f64,
                 ln: ln_f64,
+                gelu: gelu_f64,
                 bce: bce_f64,
                 bce_logits: bce_logits_f64,
                 first_bad_label: first_bad_label_f64,
