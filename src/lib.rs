@@ -105,6 +105,10 @@ pub mod train;
 pub use activation::{
     Activation, BuiltinActivation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
 };
+pub use activation::{
+    HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink, SparsePlus,
+    SparseSigmoid, Threshold,
+};
 pub use error::{Error, SharedIoError};
 pub use layer::{Dense, Layer, Maxout};
 pub use optimizer::{Adam, Optimizer, RmsProp, Sgd};

@@ -10,6 +10,10 @@ use super::table::builtin_activations;
 use super::{
     Activation, Elu, KerasName, LeakyRelu, Linear, Parameters, Relu, Sigmoid, Softmax, Tanh,
 };
+use super::{
+    HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink, SparsePlus,
+    SparseSigmoid, Threshold,
+};
 use super::{SpecValue, spec_field};
 use crate::error::{Error, format_error, shorten};
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -23,6 +27,12 @@ builtin_activations! {
         Relu = "relu",
         Linear = "linear",
         Softmax = "softmax",
+        Relu6 = "relu6",
+        HardSigmoid = "hard_sigmoid",
+        HardSilu = "hard_silu" | "hard_swish",
+        HardTanh = "hard_tanh",
+        SparsePlus = "sparse_plus",
+        SparseSigmoid = "sparse_sigmoid",
     }
     with_parameters {
         /// [`LeakyRelu`] with its slope for negative inputs.
@@ -35,6 +45,32 @@ builtin_activations! {
             /// The negative saturation value.
             alpha: f64
         } = "elu",
+        /// [`HardShrink`] with its threshold.
+        HardShrink {
+            /// Where the function starts to pass `x`.
+            threshold: f64
+        } = "hard_shrink",
+        /// [`SoftShrink`] with its threshold.
+        SoftShrink {
+            /// How far the function shrinks `x` towards 0.
+            threshold: f64
+        } = "soft_shrink",
+        /// [`Threshold`] with its threshold and default value.
+        Threshold {
+            /// Where the function starts to pass `x`.
+            threshold: f64,
+            /// The value at and below the threshold.
+            default_value: f64
+        } = "threshold",
+        /// [`ReluWith`]: Keras's `relu` with arguments.
+        ReluWith {
+            /// The slope below the threshold.
+            negative_slope: f64,
+            /// The cap (`null`: none).
+            max_value: Option<f64>,
+            /// Where the function starts to pass `x`.
+            threshold: f64
+        } = "relu_with",
     }
 }
 

@@ -78,6 +78,7 @@ mod gemv;
 mod half;
 mod ln;
 mod log1p;
+mod piecewise;
 mod portable;
 mod rectifier;
 mod sigmoid;
@@ -101,6 +102,21 @@ pub(crate) struct Kernels<T> {
     pub(crate) relu: fn(&mut [T]),
     /// With the slope for negative inputs.
     pub(crate) leaky_relu: fn(&mut [T], T),
+    /// `clamp(x, lo, hi)` (piecewise.rs): relu6, hard_tanh.
+    pub(crate) clamp: fn(&mut [T], T, T),
+    /// `clamp((x + shift) · scale, lo, hi)`: hard_sigmoid, sparse_sigmoid.
+    pub(crate) affine_clamp: fn(&mut [T], T, T, T, T),
+    pub(crate) hard_silu: fn(&mut [T]),
+    pub(crate) sparse_plus: fn(&mut [T]),
+    /// With the threshold.
+    pub(crate) hard_shrink: fn(&mut [T], T),
+    /// With the threshold and its negative.
+    pub(crate) soft_shrink: fn(&mut [T], T, T),
+    /// With the threshold and the default value.
+    pub(crate) threshold: fn(&mut [T], T, T),
+    /// With Keras's `negative_slope`, `max_value` (`+inf`: none),
+    /// `threshold`, and where the slope starts (piecewise.rs).
+    pub(crate) relu_with: fn(&mut [T], T, T, T, T),
     /// The whole slice as one row.
     pub(crate) softmax: fn(&mut [T]),
     /// `e^x`: the loss from logits has it fused ([`bce_logits`](Kernels::bce_logits)).
@@ -162,6 +178,14 @@ macro_rules! define_isa {
                 let slope = <$f32 as $crate::kernels::vector::Vector>::splat(slope);
                 $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::rectifier::LeakyRelu { slope })
             };
+            clamp_f32(xs: f32, lo, hi) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::Clamp::new(lo, hi));
+            affine_clamp_f32(xs: f32, shift, scale, lo, hi) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::AffineClamp::new(shift, scale, lo, hi));
+            hard_silu_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::HardSilu);
+            sparse_plus_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::SparsePlus);
+            hard_shrink_f32(xs: f32, threshold) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::HardShrink::new(threshold));
+            soft_shrink_f32(xs: f32, threshold, negative_threshold) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::SoftShrink::new(threshold, negative_threshold));
+            threshold_f32(xs: f32, threshold, default_value) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::Threshold::new(threshold, default_value));
+            relu_with_f32(xs: f32, negative_slope, max_value, threshold, slope_from) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::ReluWith::new(negative_slope, max_value, threshold, slope_from));
             sigmoid_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::sigmoid::Sigmoid);
             tanh_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::tanh::Tanh);
             relu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::rectifier::Relu);
@@ -177,6 +201,14 @@ macro_rules! define_isa {
                 let slope = <$f64 as $crate::kernels::vector::Vector>::splat(slope);
                 $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::rectifier::LeakyRelu { slope })
             };
+            clamp_f64(xs: f64, lo, hi) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::Clamp::new(lo, hi));
+            affine_clamp_f64(xs: f64, shift, scale, lo, hi) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::AffineClamp::new(shift, scale, lo, hi));
+            hard_silu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::HardSilu);
+            sparse_plus_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::SparsePlus);
+            hard_shrink_f64(xs: f64, threshold) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::HardShrink::new(threshold));
+            soft_shrink_f64(xs: f64, threshold, negative_threshold) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::SoftShrink::new(threshold, negative_threshold));
+            threshold_f64(xs: f64, threshold, default_value) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::Threshold::new(threshold, default_value));
+            relu_with_f64(xs: f64, negative_slope, max_value, threshold, slope_from) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::ReluWith::new(negative_slope, max_value, threshold, slope_from));
         );
         define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32);
         define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64);
@@ -188,6 +220,14 @@ macro_rules! define_isa {
                 elu: elu_f32,
                 relu: relu_f32,
                 leaky_relu: leaky_relu_f32,
+                clamp: clamp_f32,
+                affine_clamp: affine_clamp_f32,
+                hard_silu: hard_silu_f32,
+                sparse_plus: sparse_plus_f32,
+                hard_shrink: hard_shrink_f32,
+                soft_shrink: soft_shrink_f32,
+                threshold: threshold_f32,
+                relu_with: relu_with_f32,
                 softmax: softmax_f32,
                 exp: exp_f32,
                 log1p: log1p_f32,
@@ -203,6 +243,14 @@ macro_rules! define_isa {
                 elu: elu_f64,
                 relu: relu_f64,
                 leaky_relu: leaky_relu_f64,
+                clamp: clamp_f64,
+                affine_clamp: affine_clamp_f64,
+                hard_silu: hard_silu_f64,
+                sparse_plus: sparse_plus_f64,
+                hard_shrink: hard_shrink_f64,
+                soft_shrink: soft_shrink_f64,
+                threshold: threshold_f64,
+                relu_with: relu_with_f64,
                 softmax: softmax_f64,
                 exp: exp_f64,
                 log1p: log1p_f64,
@@ -230,11 +278,11 @@ macro_rules! define_isa {
         define_isa!(@wrap $features; fn $first_bad_label(labels: &[$t]) -> Option<usize> =>
             $crate::kernels::bce::first_bad_label::<$vector>(labels));
     };
-    (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr;)*) => {
-        $(define_isa!(@kernel $features; $kernel($xs: $t $(, $param)?) => $body);)*
+    (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)*) => $body:expr;)*) => {
+        $(define_isa!(@kernel $features; $kernel($xs: $t $(, $param)*) => $body);)*
     };
-    (@kernel $features:tt; $kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr) => {
-        define_isa!(@wrap $features; fn $kernel($xs: &mut [$t] $(, $param: $t)?) => $body);
+    (@kernel $features:tt; $kernel:ident($xs:ident: $t:ty $(, $param:ident)*) => $body:expr) => {
+        define_isa!(@wrap $features; fn $kernel($xs: &mut [$t] $(, $param: $t)*) => $body);
     };
     // A kernel as a safe function: with `features`, its body compiled
     // with them enabled.
