@@ -5,15 +5,20 @@
 //! shapes and values from a seeded SplitMix64, so every run checks the
 //! same cases.
 //!
-//! Away from kinks the analytic gradient must match
-//! `(f(x + h) - f(x - h)) / 2h` closely; at a kink (relu, leaky_relu and
-//! elu at 0, a tie between Maxout pieces) it must equal one of the one-sided
-//! derivatives, the one TensorFlow's convention picks.
+//! Away from kinks (and the jumps of threshold, hard_shrink and relu with
+//! a threshold) the analytic gradient must match
+//! `(f(x + h) - f(x - h)) / 2h` closely; at a kink at 0 (relu, leaky_relu,
+//! elu, relu6, a tie between Maxout pieces) it must equal one of the
+//! one-sided derivatives, the one TensorFlow's convention picks.
 
 use ndarray::{Array1, Array2, Array3, ArrayD, ArrayView2, ArrayViewMut2};
 use neurite::{
     Activation, BuiltinActivation, Dense, Elu, Layer, LeakyRelu, Linear, Maxout, Relu, Sequential,
     Sgd, Sigmoid, Softmax, Tanh, loss,
+};
+use neurite::{
+    HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink, SparsePlus,
+    SparseSigmoid, Threshold,
 };
 use rng::Rng;
 
@@ -93,12 +98,36 @@ fn builtins() -> Vec<BuiltinActivation<f64>> {
         Elu::new(0.5).into(),
         Linear.into(),
         Softmax.into(),
+        Relu6.into(),
+        HardSigmoid.into(),
+        HardSilu.into(),
+        HardTanh.into(),
+        SparsePlus.into(),
+        SparseSigmoid.into(),
+        HardShrink::new(0.5).expect("valid").into(),
+        SoftShrink::new(0.5).expect("valid").into(),
+        Threshold::new(0.5, -1.0).expect("valid").into(),
+        ReluWith::new(0.1, Some(4.0), 1.0).expect("valid").into(),
     ]
+}
+
+/// Where each function or its derivative jumps (for the ones above).
+fn kinks(activation: &BuiltinActivation<f64>) -> &'static [f64] {
+    match activation.name() {
+        "relu" | "leaky_relu" | "elu" => &[0.0],
+        "relu6" => &[0.0, 6.0],
+        "hard_sigmoid" | "hard_silu" => &[-3.0, 3.0],
+        "hard_tanh" | "sparse_plus" | "sparse_sigmoid" => &[-1.0, 1.0],
+        "hard_shrink" | "soft_shrink" => &[-0.5, 0.5],
+        "threshold" => &[0.5],
+        "relu_with" => &[1.0, 4.0],
+        _ => &[],
+    }
 }
 
 /// Functions with a kink at 0.
 fn has_kink(activation: &BuiltinActivation<f64>) -> bool {
-    matches!(activation.name(), "relu" | "leaky_relu" | "elu")
+    kinks(activation).contains(&0.0)
 }
 
 /// `Σ g ⊙ f(z)`, with `f` applied row-wise as a layer applies it.
@@ -119,10 +148,9 @@ fn activation_backward_matches_central_differences() {
         for _ in 0..25 {
             let (rows, cols) = (rng.size(1, 4), rng.size(1, 6));
             let mut z = rng.matrix(rows, cols, 6.0);
-            if has_kink(&activation) {
-                // Keep the central difference off the kink.
-                z.mapv_inplace(|v| if v.abs() < 1e-3 { v + 0.5 } else { v });
-            }
+            // Keep the central difference off the kinks.
+            let near_kink = |v: f64| kinks(&activation).iter().any(|k| (v - k).abs() < 1e-3);
+            z.mapv_inplace(|v| if near_kink(v) { v + 0.25 } else { v });
             let g = rng.matrix(rows, cols, 2.0);
             let mut out = z.clone();
             activation.apply_rows(out.view_mut());

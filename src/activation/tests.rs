@@ -276,6 +276,7 @@ fn parses_every_keras_name<T: Float + Debug>() {
             }
             BuiltinActivation::Linear(_) => "linear",
             BuiltinActivation::Softmax(_) => "softmax",
+            _ => panic!("{name} parses into another built-in"),
         };
         assert_eq!(expected_variant, name);
     }

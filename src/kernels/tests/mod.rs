@@ -16,6 +16,7 @@
 mod bce;
 mod exhaustive;
 mod gemv;
+mod piecewise;
 mod property;
 mod random_f64;
 mod reference;
