@@ -15,6 +15,14 @@
 //! `elu'(0) = alpha`; at NaN the piecewise functions return the value of
 //! their non-positive branch (`relu' = 0`, `leaky_relu' = slope`,
 //! `elu' = alpha`, `linear' = 1`) and the smooth ones return NaN.
+//!
+//! NaN stays NaN also where TensorFlow returns a number because its
+//! comparison with NaN is false: [`Threshold`] (TF: `default_value`),
+//! [`HardShrink`] and [`SoftShrink`] (TF: `0`), [`ReluWith`] with a
+//! threshold (TF: `0`). Where TensorFlow forms `-inf · 0`, the limit is
+//! returned instead of its NaN (`hard_silu(-inf) = 0`, `hard_silu'(inf) =
+//! 1`, `sparse_plus'(±inf) = 1, 0`). Each function's page gives its
+//! derivative at the kinks.
 
 pub(crate) mod builtin;
 mod dispatch;

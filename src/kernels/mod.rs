@@ -12,6 +12,9 @@
 //! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, ln.rs, softmax.rs,
 //!   rectifier.rs: the maths, written once against `Vector`, each file
 //!   explaining its range reduction, polynomial and error bound.
+//! - piecewise.rs: the clamp and select kernels of relu6, the hard_*
+//!   family, the shrinks, threshold, sparse_plus/sigmoid and Keras's relu
+//!   with arguments, bit for bit their scalar definitions.
 //! - bce.rs: the loss, summed over rows in one pass with the label check,
 //!   from those; src/loss/ reaches it through [`kernels`].
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
@@ -45,7 +48,8 @@
 //! maximum). NaN gives NaN, the limits are exact (`σ → 0, 1`,
 //! `tanh → ±1`, `elu → -alpha`, `ln 0 = -inf`, `ln 1 = +0`), `-0` is kept
 //! where the function is odd or `alpha · -0`, subnormal inputs are not
-//! flushed, and relu and leaky relu are bit for bit the scalar definitions.
+//! flushed, and relu, leaky relu and the piecewise-linear functions are bit
+//! for bit the scalar definitions.
 //!
 //! # Special inputs and speed
 //!
