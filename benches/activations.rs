@@ -15,6 +15,10 @@ use ndarray::Array1;
 use neurite::{
     Activation, Celu, Elu, Exponential, Gelu, LeakyRelu, LogSoftmax, Relu, Selu, Sigmoid, Tanh,
 };
+use neurite::{
+    HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink, SparsePlus,
+    SparseSigmoid, Threshold,
+};
 use rten_simd::{SimdOp, SimdUnaryOp};
 use std::time::Duration;
 
@@ -337,6 +341,80 @@ fn exponential(c: &mut Criterion) {
     }
 }
 
+/// The piecewise-linear functions of Keras 3 (`f32`, in L1 and in L2/L3),
+/// each beside its naive `mapv` and the in-place scale: they should run at
+/// the scale's (memory) speed.
+fn piecewise(c: &mut Criterion) {
+    let valid = "valid parameters";
+    for n in [4096, 1 << 20] {
+        let x = inputs(n).mapv(|v| v as f32);
+        let contenders: [(&str, Contender<f32>, Contender<f32>); 10] = [
+            ("relu6", neurite(Relu6), naive(|x: f32| x.clamp(0.0, 6.0))),
+            (
+                "hard_sigmoid",
+                neurite(HardSigmoid),
+                naive(|x: f32| ((x + 3.0) / 6.0).clamp(0.0, 1.0)),
+            ),
+            (
+                "hard_silu",
+                neurite(HardSilu),
+                naive(|x: f32| x * ((x + 3.0) / 6.0).clamp(0.0, 1.0)),
+            ),
+            (
+                "hard_tanh",
+                neurite(HardTanh),
+                naive(|x: f32| x.clamp(-1.0, 1.0)),
+            ),
+            (
+                "hard_shrink",
+                neurite(HardShrink::new(0.5).expect(valid)),
+                naive(|x: f32| if x.abs() > 0.5 { x } else { 0.0 }),
+            ),
+            (
+                "soft_shrink",
+                neurite(SoftShrink::new(0.5).expect(valid)),
+                naive(|x: f32| x - x.clamp(-0.5, 0.5)),
+            ),
+            (
+                "threshold",
+                neurite(Threshold::new(0.5, -1.0).expect(valid)),
+                naive(|x: f32| if x > 0.5 { x } else { -1.0 }),
+            ),
+            (
+                "sparse_plus",
+                neurite(SparsePlus),
+                naive(|x: f32| {
+                    if x <= -1.0 {
+                        0.0
+                    } else if x >= 1.0 {
+                        x
+                    } else {
+                        (x + 1.0) * (x + 1.0) / 4.0
+                    }
+                }),
+            ),
+            (
+                "sparse_sigmoid",
+                neurite(SparseSigmoid),
+                naive(|x: f32| ((x + 1.0) / 2.0).clamp(0.0, 1.0)),
+            ),
+            (
+                "relu_with",
+                neurite(ReluWith::new(0.1, Some(4.0), 1.0).expect(valid)),
+                naive(|x: f32| if x < 1.0 { 0.1 * (x - 1.0) } else { x.min(4.0) }),
+            ),
+        ];
+        for (name, neurite, naive) in contenders {
+            group(
+                c,
+                &format!("{name}/f32"),
+                x.clone(),
+                vec![neurite, naive, scale(1.5_f32)],
+            );
+        }
+    }
+}
+
 criterion_group!(
     benches,
     sigmoid,
@@ -346,6 +424,7 @@ criterion_group!(
     rectifiers,
     log_softmax,
     gelu,
-    exponential
+    exponential,
+    piecewise
 );
 criterion_main!(benches);

@@ -108,6 +108,10 @@ pub use activation::{
     Softmax, Tanh,
 };
 pub use activation::{Celu, Selu, Squareplus, TanhShrink};
+pub use activation::{
+    HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink, SparsePlus,
+    SparseSigmoid, Threshold,
+};
 pub use activation::{LogSoftmax, Sparsemax};
 pub use error::{Error, SharedIoError};
 pub use layer::{Dense, Layer, Maxout};

@@ -16,6 +16,10 @@ use neurite::{
     Activation, BuiltinActivation, Celu, Dense, Elu, Layer, LeakyRelu, Linear, Maxout, Relu, Selu,
     Sequential, Sgd, Sigmoid, Softmax, Squareplus, Tanh, TanhShrink, loss,
 };
+use neurite::{
+    HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink, SparsePlus,
+    SparseSigmoid, Threshold,
+};
 use neurite::{LogSoftmax, Sparsemax};
 use rng::Rng;
 
@@ -103,6 +107,16 @@ fn builtins() -> Vec<BuiltinActivation<f64>> {
         TanhShrink.into(),
         Squareplus::new(4.0).unwrap().into(),
         Squareplus::new(1.0).unwrap().into(),
+        Relu6.into(),
+        HardSigmoid.into(),
+        HardSilu.into(),
+        HardTanh.into(),
+        SparsePlus.into(),
+        SparseSigmoid.into(),
+        HardShrink::new(0.5).expect("valid").into(),
+        SoftShrink::new(0.5).expect("valid").into(),
+        Threshold::new(0.5, -1.0).expect("valid").into(),
+        ReluWith::new(0.1, Some(4.0), 1.0).expect("valid").into(),
         "gelu".parse().expect("a built-in"),
         neurite::Gelu::approximate().into(),
         "exponential".parse().expect("a built-in"),
@@ -111,8 +125,7 @@ fn builtins() -> Vec<BuiltinActivation<f64>> {
 
 /// How far every row of `z` is from a kink of the activation: sparsemax
 /// has one wherever an entry crosses its row's threshold `τ` (the support
-/// changes); the others have theirs at 0 ([`has_kink`],
-/// [`has_other_kink`]) or none.
+/// changes); the others have theirs at [`kinks`].
 fn kink_distance(activation: &BuiltinActivation<f64>, z: &Array2<f64>) -> f64 {
     if activation.name() == "sparsemax" {
         let mut y = z.clone();
@@ -125,22 +138,34 @@ fn kink_distance(activation: &BuiltinActivation<f64>, z: &Array2<f64>) -> f64 {
             distance = z.iter().fold(distance, |d, &v| d.min((v - tau).abs()));
         }
         distance
-    } else if has_kink(activation) || has_other_kink(activation) {
-        z.iter().fold(f64::INFINITY, |d, &v| d.min(v.abs()))
     } else {
-        f64::INFINITY
+        z.iter().fold(f64::INFINITY, |d, &v| {
+            kinks(activation)
+                .iter()
+                .fold(d, |d, &k| d.min((v - k).abs()))
+        })
     }
 }
 
-/// Functions with a kink at 0 where TF's derivative is the left one.
-fn has_kink(activation: &BuiltinActivation<f64>) -> bool {
-    matches!(activation.name(), "relu" | "leaky_relu" | "elu")
+/// Where each function or its derivative jumps (for the ones above).
+fn kinks(activation: &BuiltinActivation<f64>) -> &'static [f64] {
+    match activation.name() {
+        "relu" | "leaky_relu" | "elu" | "selu" | "celu" => &[0.0],
+        "relu6" => &[0.0, 6.0],
+        "hard_sigmoid" | "hard_silu" => &[-3.0, 3.0],
+        "hard_tanh" | "sparse_plus" | "sparse_sigmoid" => &[-1.0, 1.0],
+        "hard_shrink" | "soft_shrink" => &[-0.5, 0.5],
+        "threshold" => &[0.5],
+        "relu_with" => &[1.0, 4.0],
+        _ => &[],
+    }
 }
 
-/// Functions with a kink at 0 where TF's derivative is neither one-sided
-/// value (`celu'(0) = 2`) or the right one (`selu'(0) = scale`).
-fn has_other_kink(activation: &BuiltinActivation<f64>) -> bool {
-    matches!(activation.name(), "selu" | "celu")
+/// Functions with a kink at 0 where TF's derivative is the left one (at
+/// selu's and celu's it is neither one-sided value: `celu'(0) = 2`,
+/// `selu'(0) = scale`).
+fn has_kink(activation: &BuiltinActivation<f64>) -> bool {
+    kinks(activation).contains(&0.0) && !matches!(activation.name(), "selu" | "celu")
 }
 
 /// `Σ g ⊙ f(z)`, with `f` applied row-wise as a layer applies it.
@@ -161,10 +186,9 @@ fn activation_backward_matches_central_differences() {
         for _ in 0..25 {
             let (rows, cols) = (rng.size(1, 4), rng.size(1, 6));
             let mut z = rng.matrix(rows, cols, 6.0);
-            if has_kink(&activation) || has_other_kink(&activation) {
-                // Keep the central difference off the kink.
-                z.mapv_inplace(|v| if v.abs() < 1e-3 { v + 0.5 } else { v });
-            }
+            // Keep the central difference off the kinks.
+            let near_kink = |v: f64| kinks(&activation).iter().any(|k| (v - k).abs() < 1e-3);
+            z.mapv_inplace(|v| if near_kink(v) { v + 0.25 } else { v });
             if kink_distance(&activation, &z) < 1e-3 {
                 continue;
             }

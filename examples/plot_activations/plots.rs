@@ -12,6 +12,9 @@
 //! `height` then say the display size: the `viewBox` scales it down, and
 //! coordinates land on quarter pixels.
 
+#[path = "piecewise.rs"]
+mod piecewise;
+
 use neurite::{
     Activation, Elu, Exponential, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
 };
@@ -44,7 +47,7 @@ type Result<T> = std::result::Result<T, Box<dyn Error>>;
 /// Every plot as `(file name, SVG document)`, in a fixed order.
 pub fn draw_all() -> Result<Vec<(&'static str, String)>> {
     let mut plots = Vec::new();
-    for curve in curves() {
+    for curve in curves().into_iter().chain(piecewise::curves()) {
         plots.push((curve.file, draw_curve(&curve)?));
     }
     plots.push(("sigmoid_tutorial.svg", draw_tutorial_sigmoid()?));
@@ -89,8 +92,13 @@ impl Curve {
     }
 
     /// Marks a jump of the derivative at `x = 0`.
-    fn with_kink_at_zero(mut self, label: String) -> Self {
-        self.kinks = &[0.0];
+    fn with_kink_at_zero(self, label: String) -> Self {
+        self.with_kinks(&[0.0], label)
+    }
+
+    /// Marks jumps of the derivative (or of the function) at `kinks`.
+    fn with_kinks(mut self, kinks: &'static [f64], label: String) -> Self {
+        self.kinks = kinks;
         self.kink_label = Some(label);
         self
     }

@@ -12,6 +12,10 @@ use super::{
     Softmax, Tanh,
 };
 use super::{Celu, Selu, Squareplus, TanhShrink};
+use super::{
+    HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink, SparsePlus,
+    SparseSigmoid, Threshold,
+};
 use super::{LogSoftmax, Sparsemax};
 use super::{SpecValue, spec_field};
 use crate::error::{Error, format_error, shorten};
@@ -31,6 +35,12 @@ builtin_activations! {
         Selu = "selu",
         TanhShrink = "tanh_shrink",
         Exponential = "exponential",
+        Relu6 = "relu6",
+        HardSigmoid = "hard_sigmoid",
+        HardSilu = "hard_silu" | "hard_swish",
+        HardTanh = "hard_tanh",
+        SparsePlus = "sparse_plus",
+        SparseSigmoid = "sparse_sigmoid",
     }
     with_parameters {
         /// [`LeakyRelu`] with its slope for negative inputs.
@@ -58,6 +68,32 @@ builtin_activations! {
             /// Whether it is the tanh form (Keras's default: `false`).
             approximate: bool
         } = "gelu",
+        /// [`HardShrink`] with its threshold.
+        HardShrink {
+            /// Where the function starts to pass `x`.
+            threshold: f64
+        } = "hard_shrink",
+        /// [`SoftShrink`] with its threshold.
+        SoftShrink {
+            /// How far the function shrinks `x` towards 0.
+            threshold: f64
+        } = "soft_shrink",
+        /// [`Threshold`] with its threshold and default value.
+        Threshold {
+            /// Where the function starts to pass `x`.
+            threshold: f64,
+            /// The value at and below the threshold.
+            default_value: f64
+        } = "threshold",
+        /// [`ReluWith`]: Keras's `relu` with arguments.
+        ReluWith {
+            /// The slope below the threshold.
+            negative_slope: f64,
+            /// The cap (`null`: none).
+            max_value: Option<f64>,
+            /// Where the function starts to pass `x`.
+            threshold: f64
+        } = "relu_with",
     }
 }
 

@@ -15,6 +15,14 @@
 //! `elu'(0) = alpha`; at NaN the piecewise functions return the value of
 //! their non-positive branch (`relu' = 0`, `leaky_relu' = slope`,
 //! `elu' = alpha`, `linear' = 1`) and the smooth ones return NaN.
+//!
+//! NaN stays NaN also where TensorFlow returns a number because its
+//! comparison with NaN is false: [`Threshold`] (TF: `default_value`),
+//! [`HardShrink`] and [`SoftShrink`] (TF: `0`), [`ReluWith`] with a
+//! threshold (TF: `0`). Where TensorFlow forms `-inf · 0`, the limit is
+//! returned instead of its NaN (`hard_silu(-inf) = 0`, `hard_silu'(inf) =
+//! 1`, `sparse_plus'(±inf) = 1, 0`). Each function's page gives its
+//! derivative at the kinks.
 
 pub(crate) mod builtin;
 mod celu;
@@ -22,20 +30,31 @@ mod dispatch;
 mod elu;
 mod exponential;
 mod gelu;
+mod hard_shrink;
+mod hard_sigmoid;
+mod hard_silu;
+mod hard_tanh;
 mod leaky_relu;
 mod linear;
 mod log_softmax;
+mod piecewise;
 mod relu;
+mod relu6;
+mod relu_with;
 mod row_wise;
 mod selu;
 mod sigmoid;
+mod soft_shrink;
 mod softmax;
+mod sparse_plus;
+mod sparse_sigmoid;
 mod sparsemax;
 mod spec;
 mod squareplus;
 mod table;
 mod tanh;
 mod tanh_shrink;
+mod threshold;
 
 pub(crate) use builtin::ActivationSpec;
 pub use builtin::{BuiltinActivation, KERAS_NAMES};
@@ -43,18 +62,28 @@ pub use celu::Celu;
 pub use elu::Elu;
 pub use exponential::Exponential;
 pub use gelu::Gelu;
+pub use hard_shrink::HardShrink;
+pub use hard_sigmoid::HardSigmoid;
+pub use hard_silu::HardSilu;
+pub use hard_tanh::HardTanh;
 pub use leaky_relu::LeakyRelu;
 pub use linear::Linear;
 pub use log_softmax::LogSoftmax;
 pub use relu::Relu;
+pub use relu_with::ReluWith;
+pub use relu6::Relu6;
 pub use selu::Selu;
 pub use sigmoid::Sigmoid;
+pub use soft_shrink::SoftShrink;
 pub use softmax::Softmax;
+pub use sparse_plus::SparsePlus;
+pub use sparse_sigmoid::SparseSigmoid;
 pub use sparsemax::Sparsemax;
 use spec::{SpecValue, spec_field};
 pub use squareplus::Squareplus;
 pub use tanh::Tanh;
 pub use tanh_shrink::TanhShrink;
+pub use threshold::Threshold;
 
 use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 use num_traits::Float;

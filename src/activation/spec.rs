@@ -36,7 +36,8 @@ impl ActivationSpec {
     }
 }
 
-/// The type of a parameter in an [`ActivationSpec`] (`f64` or `bool`), and
+/// The type of a parameter in an [`ActivationSpec`] (`f64`, `bool` or
+/// `Option<f64>`), and
 /// its conversions to the activation's own type.
 pub(crate) trait SpecValue: Copy + std::fmt::Debug {
     /// The parameter in an activation of element type `T`.
@@ -84,6 +85,29 @@ impl SpecValue for bool {
     }
     fn widen<T: Float>(value: bool) -> Self {
         value
+    }
+}
+
+/// An optional number (`max_value` of [`ReluWith`](super::ReluWith)):
+/// JSON `null` is `None`. The field must still be present, as every
+/// parameter must: a description says "no cap" explicitly.
+impl SpecValue for Option<f64> {
+    type In<T: Float> = Option<T>;
+    const EXPECTED: &'static str = "a finite number or null";
+    fn from_json(value: &Value) -> Option<Self> {
+        match value {
+            Value::Null => Some(None),
+            other => other.as_f64().map(Some),
+        }
+    }
+    fn is_valid(self) -> bool {
+        self.is_none_or(f64::is_finite)
+    }
+    fn narrow<T: Float>(self) -> Option<T> {
+        self.map(precision::narrow)
+    }
+    fn widen<T: Float>(value: Option<T>) -> Self {
+        value.map(precision::widen)
     }
 }
 

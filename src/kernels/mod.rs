@@ -13,6 +13,9 @@
 //!   log_softmax.rs, rectifier.rs, selu.rs, celu.rs, gelu.rs: the maths,
 //!   written once against `Vector`, each file explaining its range
 //!   reduction, polynomial and error bound.
+//! - piecewise.rs: the clamp and select kernels of relu6, the hard_*
+//!   family, the shrinks, threshold, sparse_plus/sigmoid and Keras's relu
+//!   with arguments, bit for bit their scalar definitions.
 //! - bce.rs: the loss, summed over rows in one pass with the label check,
 //!   from those; src/loss/ reaches it through [`kernels`].
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
@@ -46,7 +49,8 @@
 //! maximum). NaN gives NaN, the limits are exact (`σ → 0, 1`,
 //! `tanh → ±1`, `elu → -alpha`, `ln 0 = -inf`, `ln 1 = +0`), `-0` is kept
 //! where the function is odd or `alpha · -0`, subnormal inputs are not
-//! flushed, and relu and leaky relu are bit for bit the scalar definitions.
+//! flushed, and relu, leaky relu and the piecewise-linear functions are bit
+//! for bit the scalar definitions.
 //!
 //! # Special inputs and speed
 //!
@@ -82,6 +86,7 @@ mod half;
 mod ln;
 mod log1p;
 mod log_softmax;
+mod piecewise;
 mod portable;
 mod rectifier;
 mod selu;
@@ -110,6 +115,21 @@ pub(crate) struct Kernels<T> {
     pub(crate) selu: fn(&mut [T]),
     /// With `alpha` (celu.rs).
     pub(crate) celu: fn(&mut [T], T),
+    /// `clamp(x, lo, hi)` (piecewise.rs): relu6, hard_tanh.
+    pub(crate) clamp: fn(&mut [T], T, T),
+    /// `clamp((x + shift) · scale, lo, hi)`: hard_sigmoid, sparse_sigmoid.
+    pub(crate) affine_clamp: fn(&mut [T], T, T, T, T),
+    pub(crate) hard_silu: fn(&mut [T]),
+    pub(crate) sparse_plus: fn(&mut [T]),
+    /// With the threshold.
+    pub(crate) hard_shrink: fn(&mut [T], T),
+    /// With the threshold and its negative.
+    pub(crate) soft_shrink: fn(&mut [T], T, T),
+    /// With the threshold and the default value.
+    pub(crate) threshold: fn(&mut [T], T, T),
+    /// With Keras's `negative_slope`, `max_value` (`+inf`: none),
+    /// `threshold`, and where the slope starts (piecewise.rs).
+    pub(crate) relu_with: fn(&mut [T], T, T, T, T),
     /// The whole slice as one row.
     pub(crate) softmax: fn(&mut [T]),
     /// The whole slice as one row.
@@ -179,6 +199,14 @@ macro_rules! define_isa {
                 let alpha = <$f32 as $crate::kernels::vector::Vector>::splat(alpha);
                 $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::celu::Celu { alpha })
             };
+            clamp_f32(xs: f32, lo, hi) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::Clamp::new(lo, hi));
+            affine_clamp_f32(xs: f32, shift, scale, lo, hi) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::AffineClamp::new(shift, scale, lo, hi));
+            hard_silu_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::HardSilu);
+            sparse_plus_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::SparsePlus);
+            hard_shrink_f32(xs: f32, threshold) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::HardShrink::new(threshold));
+            soft_shrink_f32(xs: f32, threshold, negative_threshold) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::SoftShrink::new(threshold, negative_threshold));
+            threshold_f32(xs: f32, threshold, default_value) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::Threshold::new(threshold, default_value));
+            relu_with_f32(xs: f32, negative_slope, max_value, threshold, slope_from) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::piecewise::ReluWith::new(negative_slope, max_value, threshold, slope_from));
             sigmoid_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::sigmoid::Sigmoid);
             tanh_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::tanh::Tanh);
             relu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::rectifier::Relu);
@@ -201,6 +229,14 @@ macro_rules! define_isa {
                 let alpha = <$f64 as $crate::kernels::vector::Vector>::splat(alpha);
                 $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::celu::Celu { alpha })
             };
+            clamp_f64(xs: f64, lo, hi) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::Clamp::new(lo, hi));
+            affine_clamp_f64(xs: f64, shift, scale, lo, hi) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::AffineClamp::new(shift, scale, lo, hi));
+            hard_silu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::HardSilu);
+            sparse_plus_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::SparsePlus);
+            hard_shrink_f64(xs: f64, threshold) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::HardShrink::new(threshold));
+            soft_shrink_f64(xs: f64, threshold, negative_threshold) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::SoftShrink::new(threshold, negative_threshold));
+            threshold_f64(xs: f64, threshold, default_value) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::Threshold::new(threshold, default_value));
+            relu_with_f64(xs: f64, negative_slope, max_value, threshold, slope_from) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::ReluWith::new(negative_slope, max_value, threshold, slope_from));
         );
         define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32);
         define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64);
@@ -214,6 +250,14 @@ macro_rules! define_isa {
                 leaky_relu: leaky_relu_f32,
                 selu: selu_f32,
                 celu: celu_f32,
+                clamp: clamp_f32,
+                affine_clamp: affine_clamp_f32,
+                hard_silu: hard_silu_f32,
+                sparse_plus: sparse_plus_f32,
+                hard_shrink: hard_shrink_f32,
+                soft_shrink: soft_shrink_f32,
+                threshold: threshold_f32,
+                relu_with: relu_with_f32,
                 softmax: softmax_f32,
                 log_softmax: log_softmax_f32,
                 exp: exp_f32,
@@ -233,6 +277,14 @@ macro_rules! define_isa {
                 leaky_relu: leaky_relu_f64,
                 selu: selu_f64,
                 celu: celu_f64,
+                clamp: clamp_f64,
+                affine_clamp: affine_clamp_f64,
+                hard_silu: hard_silu_f64,
+                sparse_plus: sparse_plus_f64,
+                hard_shrink: hard_shrink_f64,
+                soft_shrink: soft_shrink_f64,
+                threshold: threshold_f64,
+                relu_with: relu_with_f64,
                 softmax: softmax_f64,
                 log_softmax: log_softmax_f64,
                 exp: exp_f64,
@@ -262,11 +314,11 @@ macro_rules! define_isa {
         define_isa!(@wrap $features; fn $first_bad_label(labels: &[$t]) -> Option<usize> =>
             $crate::kernels::bce::first_bad_label::<$vector>(labels));
     };
-    (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr;)*) => {
-        $(define_isa!(@kernel $features; $kernel($xs: $t $(, $param)?) => $body);)*
+    (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)*) => $body:expr;)*) => {
+        $(define_isa!(@kernel $features; $kernel($xs: $t $(, $param)*) => $body);)*
     };
-    (@kernel $features:tt; $kernel:ident($xs:ident: $t:ty $(, $param:ident)?) => $body:expr) => {
-        define_isa!(@wrap $features; fn $kernel($xs: &mut [$t] $(, $param: $t)?) => $body);
+    (@kernel $features:tt; $kernel:ident($xs:ident: $t:ty $(, $param:ident)*) => $body:expr) => {
+        define_isa!(@wrap $features; fn $kernel($xs: &mut [$t] $(, $param: $t)*) => $body);
     };
     // A kernel as a safe function: with `features`, its body compiled
     // with them enabled.

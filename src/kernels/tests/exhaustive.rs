@@ -145,7 +145,7 @@ fn debug_sample() -> Vec<f32> {
 /// Calls `visit` on batches that together hold every input of this build
 /// (all bit patterns in order in release builds, the sample in debug
 /// builds), on two threads; returns each thread's state.
-fn for_all_inputs<S: Default + Send>(visit: impl Fn(&mut S, &[f32]) + Sync) -> Vec<S> {
+pub(super) fn for_all_inputs<S: Default + Send>(visit: impl Fn(&mut S, &[f32]) + Sync) -> Vec<S> {
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..2_u32)
             .map(|half| {

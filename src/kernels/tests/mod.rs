@@ -9,6 +9,8 @@
 //! - property.rs: random slices of random lengths and offsets, special
 //!   values mixed in, against the scalar definitions.
 //! - special.rs: the documented values at the edges, exactly.
+//! - piecewise.rs: the piecewise-linear kernels against their scalar
+//!   definitions bit for bit, every `f32` input and random `f64`s.
 //! - bce.rs: the fused loss kernels against the scalar losses.
 //! - rows.rs: the row-wise log-softmax on random rows, against `f64`.
 //! - gemv.rs: the row-times-matrix kernel on random shapes, against a
@@ -17,6 +19,7 @@
 mod bce;
 mod exhaustive;
 mod gemv;
+mod piecewise;
 mod property;
 mod random_f64;
 mod reference;

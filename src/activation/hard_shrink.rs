@@ -1,0 +1,159 @@
+//! The hard shrinkage.
+
+use super::piecewise::non_negative;
+use super::{Activation, BuiltinActivation, KerasName, Parameters, dispatch};
+use crate::Error;
+use crate::kernels;
+use crate::precision::{narrow, widen};
+use num_traits::Float;
+
+/// `hard_shrink(x) = x` where `|x| > threshold`, else `0`: Keras's
+/// `hard_shrink` (default threshold `0.5`).
+///
+/// Exact. NaN gives NaN (TensorFlow returns `0`, since its comparison with
+/// NaN is false); `±inf` stay. The derivative is `1` where
+/// `|x| > threshold` and `0` elsewhere, including at `±threshold`
+/// (TensorFlow's convention) and at NaN.
+///
+/// The threshold must be a finite number `≥ 0` ([`HardShrink::new`]
+/// refuses others): TensorFlow accepts a negative one, which turns the
+/// function into the identity, and Keras's PyTorch backend refuses it.
+///
+/// # Plot
+///
+/// `hard_shrink(x)` with threshold `0.5` (blue) and its derivative (orange)
+/// over `[-5, 5]`, drawn with its [`apply`](Activation::apply) and
+/// [`derivative`](Activation::derivative) by
+/// `cargo run --example plot_activations`. The dots mark
+/// `hard_shrink'(±0.5) = 0`.
+///
+#[doc = include_str!("../../docs/img/hard_shrink.svg")]
+///
+/// # Example
+///
+/// ```
+/// use neurite::{Activation, HardShrink};
+///
+/// let shrink = HardShrink::<f32>::default();
+/// let mut xs = [-2.0, 0.5, 0.75];
+/// shrink.apply_slice(&mut xs);
+/// assert_eq!(xs, [-2.0, 0.0, 0.75]);
+/// assert!(HardShrink::new(-1.0_f64).is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq)]
+pub struct HardShrink<T> {
+    threshold: T,
+}
+
+impl<T: Float> HardShrink<T> {
+    /// The hard shrinkage with this threshold.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a threshold below 0 or not finite.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Activation, HardShrink};
+    ///
+    /// let shrink = HardShrink::new(1.0_f64)?;
+    /// assert_eq!(shrink.apply(1.0), 0.0);
+    /// assert_eq!(shrink.threshold(), 1.0);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn new(threshold: T) -> Result<Self, Error> {
+        Self::check((threshold,))?;
+        Ok(Self { threshold })
+    }
+
+    /// The threshold.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::HardShrink;
+    ///
+    /// assert_eq!(HardShrink::<f32>::default().threshold(), 0.5);
+    /// ```
+    pub fn threshold(&self) -> T {
+        self.threshold
+    }
+}
+
+impl<T: Float> Default for HardShrink<T> {
+    /// Keras's default, threshold `0.5`.
+    fn default() -> Self {
+        Self {
+            threshold: narrow(0.5),
+        }
+    }
+}
+
+impl<T: Float> Parameters<T> for HardShrink<T> {
+    type Values = (T,);
+
+    fn keras_default() -> Self {
+        Self::default()
+    }
+    fn values(&self) -> (T,) {
+        (self.threshold,)
+    }
+    fn from_values((threshold,): (T,)) -> Self {
+        Self { threshold }
+    }
+    fn check((threshold,): (T,)) -> Result<(), Error> {
+        non_negative("threshold", threshold)
+    }
+}
+
+impl<T: Float> Activation<T> for HardShrink<T> {
+    fn apply(&self, x: T) -> T {
+        if x.is_nan() || x.abs() > self.threshold {
+            x
+        } else {
+            T::zero()
+        }
+    }
+
+    fn derivative(&self, x: T) -> T {
+        if x.abs() > self.threshold {
+            T::one()
+        } else {
+            T::zero()
+        }
+    }
+
+    fn apply_slice(&self, xs: &mut [T]) {
+        // Exact for the f32 and f64 thresholds the kernels take.
+        let threshold = widen(self.threshold);
+        dispatch::map_in_place(
+            xs,
+            |xs| (kernels::f32_kernels().hard_shrink)(xs, threshold as f32),
+            |xs| (kernels::f64_kernels().hard_shrink)(xs, threshold),
+            |x| self.apply(x),
+        );
+    }
+
+    /// Element-wise: the whole block at once.
+    fn apply_row_major(&self, values: &mut [T], _width: usize) {
+        self.apply_slice(values);
+    }
+
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn builtin(&self) -> Option<BuiltinActivation<T>> {
+        Some((*self).into())
+    }
+}
+
+// Written by hand so that every `Float`, not only `Debug` ones, qualifies.
+impl<T: Float> std::fmt::Debug for HardShrink<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HardShrink")
+            .field("threshold", &self.threshold.to_f64())
+            .finish()
+    }
+}
