@@ -105,6 +105,7 @@ pub mod train;
 pub use activation::{
     Activation, BuiltinActivation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
 };
+pub use activation::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 pub use error::{Error, SharedIoError};
 pub use layer::{Dense, Layer, Maxout};
 pub use optimizer::{Adam, Optimizer, RmsProp, Sgd};

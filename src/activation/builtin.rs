@@ -10,6 +10,7 @@ use super::table::builtin_activations;
 use super::{
     Activation, Elu, KerasName, LeakyRelu, Linear, Parameters, Relu, Sigmoid, Softmax, Tanh,
 };
+use super::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 use super::{SpecValue, spec_field};
 use crate::error::{Error, format_error, shorten};
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -23,6 +24,11 @@ builtin_activations! {
         Relu = "relu",
         Linear = "linear",
         Softmax = "softmax",
+        Silu = "silu" | "swish",
+        Softplus = "softplus",
+        LogSigmoid = "log_sigmoid",
+        Mish = "mish",
+        Softsign = "softsign",
     }
     with_parameters {
         /// [`LeakyRelu`] with its slope for negative inputs.

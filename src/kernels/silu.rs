@@ -1,0 +1,87 @@
+//! `silu(x) = x·σ(x) = x / (1 + e^-x)`, exact down to the subnormal range.
+//!
+//! With `e = e^-|x| = 2^k·p` (exp.rs's reduction and polynomial, `p ≈ e^r`,
+//! `p ∈ [√½, √2]`):
+//!
+//! - `x ≥ 0`: `x / (1 + e)`;
+//! - `x < 0`: `(x·p / (1 + e))·2^k`, so that the quotient is a normal
+//!   number and `2^k` comes last ([`Vector::scale_pow2_where`]): exact, or
+//!   rounded once where the result is subnormal (`x` below about -87.3 for
+//!   `f32`, where `x·σ(x)` computed as written loses its digits, and where
+//!   TensorFlow returns 0). Below `SILU_ZERO` the result rounds to zero
+//!   and is not computed; the sign of `x` is ORed in so that it is `-0`.
+//!
+//! `x·p` is formed as `x + x·(r·P(r))` with one rounding (FMA), which
+//! spares the rounding of `p`. The denominator takes `e = p·2^max(k, -60)`:
+//! below `k = -60`, `e` vanishes in `1 + e` anyway, and no product
+//! underflows. Errors, relative: `x·p` 0.5 ULP plus the polynomial's
+//! 2^-26.8; `1 + e` at most 0.25 ULP in effect (`e ≤ 1`); the division
+//! ([`Vector::div`]) 0.5 ULP plus a little: about 1.4 ULP before the last
+//! rounding. Measured: see tests/exhaustive.rs and random_f64.rs (the
+//! figures are in docs/performance.md).
+//!
+//! Above 64, where `silu(x)` rounds to `x` in both types, the result is
+//! `x`. `silu(+inf) = +inf`, `silu(-inf) = -0` (the limit; TensorFlow gives
+//! NaN), NaN gives NaN, `silu(±0) = ±0`.
+
+use super::exp::{ExpConstants, reduce};
+use super::vector::{Elementwise, Vector, horner, splat};
+
+/// The constants of silu for one float type.
+pub(crate) trait SiluConstants: Sized + 'static {
+    /// `-|x|` is clamped here before the reduction: below it `x·e^x`
+    /// rounds to zero (and `2^k` stays within [`Vector::scale_pow2`]'s
+    /// range).
+    const SILU_ZERO: Self;
+}
+
+impl SiluConstants for f32 {
+    // 110·e^-110 < 2^-150: rounds to 0.
+    const SILU_ZERO: Self = -110.0;
+}
+
+impl SiluConstants for f64 {
+    // 750·e^-750 < 2^-1075: rounds to 0.
+    const SILU_ZERO: Self = -750.0;
+}
+
+/// `(a·p, p·2^k', k)` for `a = max(-|x|, SILU_ZERO)` (which is `x` for
+/// negative `x` down to `SILU_ZERO`) and `e^a = p·2^k`, with `a·p` rounded
+/// once and `k' = max(k, -60)`, so that `1 + p·2^k'` is `1 + e^a` rounded.
+/// NaN gives NaN in all three.
+#[inline(always)]
+pub(crate) fn scaled_exp_of_minus_abs<V: Vector<Scalar: ExpConstants + SiluConstants>>(
+    x: V,
+) -> (V, V, V) {
+    // `max` returns its second operand if either is NaN.
+    let a = V::splat(V::Scalar::SILU_ZERO).max(x.or_sign(splat(-0.0)));
+    let (k, r) = reduce(a);
+    let r_p = r.mul(horner(r, V::Scalar::EXP_POLY));
+    let a_p = a.mul_add(r_p, a);
+    let p = r_p.add(splat(1.0));
+    let e = p.scale_pow2(splat::<V>(-60.0).max(k));
+    (a_p, e, k)
+}
+
+/// `silu(x)` lane by lane.
+#[derive(Clone, Copy)]
+pub(crate) struct Silu;
+
+impl<V: Vector<Scalar: ExpConstants + SiluConstants>> Elementwise<V> for Silu {
+    #[inline(always)]
+    fn apply(self, x: V) -> V {
+        let zero = splat::<V>(0.0);
+        // The masked lanes below SILU_ZERO keep finite values (-inf·p
+        // would give NaN there, and NaN·0 stays NaN off AVX-512).
+        let (a_p, e, k) = scaled_exp_of_minus_abs(x);
+        let negative = x.lt(zero);
+        let numerator = V::select(negative, a_p, x);
+        let quotient = numerator.div(splat::<V>(1.0).add(e));
+        let k = V::select(negative, k, zero);
+        let keep = x.gt_or_nan(V::splat(V::Scalar::SILU_ZERO));
+        let y = quotient.scale_pow2_where(k, keep).or_sign(x);
+        // Where silu(x) rounds to x: also inf, which the division's
+        // Newton step would turn into NaN.
+        V::select(x.gt(splat(64.0)), x, y)
+    }
+}
