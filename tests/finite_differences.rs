@@ -15,6 +15,7 @@ use neurite::{
     Activation, BuiltinActivation, Dense, Elu, Layer, LeakyRelu, Linear, Maxout, Relu, Sequential,
     Sgd, Sigmoid, Softmax, Tanh, loss,
 };
+use neurite::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 use rng::Rng;
 
 mod rng;
@@ -93,6 +94,11 @@ fn builtins() -> Vec<BuiltinActivation<f64>> {
         Elu::new(0.5).into(),
         Linear.into(),
         Softmax.into(),
+        Silu.into(),
+        Softplus.into(),
+        LogSigmoid.into(),
+        Mish.into(),
+        Softsign.into(),
     ]
 }
 

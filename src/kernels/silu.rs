@@ -11,13 +11,14 @@
 //!   TensorFlow returns 0). Below `SILU_ZERO` the result rounds to zero
 //!   and is not computed; the sign of `x` is ORed in so that it is `-0`.
 //!
-//! `x·p` is formed as `x + x·(r·P(r))` with one rounding (FMA), which
-//! spares the rounding of `p`. The denominator takes `e = p·2^max(k, -60)`:
-//! below `k = -60`, `e` vanishes in `1 + e` anyway, and no product
-//! underflows. Errors, relative: `x·p` 0.5 ULP plus the polynomial's
-//! 2^-26.8; `1 + e` at most 0.25 ULP in effect (`e ≤ 1`); the division
-//! ([`Vector::div`]) 0.5 ULP plus a little: about 1.4 ULP before the last
-//! rounding. Measured: see tests/exhaustive.rs and random_f64.rs (the
+//! `x·p` is formed as `x + x·ρ` (`p = 1 + ρ`) with one rounding (FMA),
+//! which spares the rounding of `p`, and the rounding error of `1 + e` is
+//! folded into the numerator (Fast2Sum), which spares that one too. The
+//! denominator takes `e = p·2^max(k, -60)`: below `k = -60`, `e` vanishes
+//! in `1 + e` anyway, and no product underflows. Errors, relative: `x·p`
+//! 1 ULP (its rounding, `ρ`'s, the polynomial's 2^-26.8); `e`'s rounding
+//! counts `e / (1 + e) ≤ 1/2`; the division ([`Vector::div`]) 0.5 ULP
+//! plus a little, the last rounding. Measured: see tests/exhaustive.rs and random_f64.rs (the
 //! figures are in docs/performance.md).
 //!
 //! Above 64, where `silu(x)` rounds to `x` in both types, the result is
@@ -48,7 +49,8 @@ impl SiluConstants for f64 {
 /// `(a·p, p·2^k', k)` for `a = max(-|x|, SILU_ZERO)` (which is `x` for
 /// negative `x` down to `SILU_ZERO`) and `e^a = p·2^k`, with `a·p` rounded
 /// once and `k' = max(k, -60)`, so that `1 + p·2^k'` is `1 + e^a` rounded.
-/// NaN gives NaN in all three.
+/// `p = 1 + ρ`, `ρ = r + r·(r·P₂(r))` fused, so that `ρ` and `a·p = a + a·ρ`
+/// each round once. NaN gives NaN in all three.
 #[inline(always)]
 pub(crate) fn scaled_exp_of_minus_abs<V: Vector<Scalar: ExpConstants + SiluConstants>>(
     x: V,
@@ -56,9 +58,9 @@ pub(crate) fn scaled_exp_of_minus_abs<V: Vector<Scalar: ExpConstants + SiluConst
     // `max` returns its second operand if either is NaN.
     let a = V::splat(V::Scalar::SILU_ZERO).max(x.or_sign(splat(-0.0)));
     let (k, r) = reduce(a);
-    let r_p = r.mul(horner(r, V::Scalar::EXP_POLY));
-    let a_p = a.mul_add(r_p, a);
-    let p = r_p.add(splat(1.0));
+    let rho = r.mul_add(r.mul(horner(r, &V::Scalar::EXP_POLY[1..])), r);
+    let a_p = a.mul_add(rho, a);
+    let p = rho.add(splat(1.0));
     let e = p.scale_pow2(splat::<V>(-60.0).max(k));
     (a_p, e, k)
 }
@@ -76,7 +78,14 @@ impl<V: Vector<Scalar: ExpConstants + SiluConstants>> Elementwise<V> for Silu {
         let (a_p, e, k) = scaled_exp_of_minus_abs(x);
         let negative = x.lt(zero);
         let numerator = V::select(negative, a_p, x);
-        let quotient = numerator.div(splat::<V>(1.0).add(e));
+        // 1 + e = d + d_lo exactly (Fast2Sum, e ≤ 1 where it matters);
+        // the numerator takes the quotient's share of d_lo, with
+        // 1/d ≈ 1.5 - d/2 on [1, 2] (the share is below 2^-24 anyway).
+        let one = splat::<V>(1.0);
+        let d = one.add(e);
+        let d_lo = e.sub(d.sub(one));
+        let share = d_lo.mul(splat::<V>(-0.5).mul_add(d, splat(1.5)));
+        let quotient = numerator.neg_mul_add(share, numerator).div(d);
         let k = V::select(negative, k, zero);
         let keep = x.gt_or_nan(V::splat(V::Scalar::SILU_ZERO));
         let y = quotient.scale_pow2_where(k, keep).or_sign(x);
