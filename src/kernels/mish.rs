@@ -5,16 +5,16 @@
 //! - `x ≥ MISH_HIGH` (1): with `e = e^-x`, `mish(x) = x - x·w`,
 //!   `w = 2e² / (1 + 2e(1 + e))`, one fused step: `w` is below 0.14 and its
 //!   error (a few ULP) counts `w / (1 - w)` times.
-//! - `x ≤ MISH_LOW` (-2.5): with `e = e^x = 2^k·p` (silu.rs's
-//!   [`scaled_exp_of_minus_abs`]), `mish(x) = 2^k·(x·p)·(1 - h)`,
+//! - `x ≤ MISH_LOW` (-2.25): with `e = e^x = 2^k·p` (silu.rs's
+//!   [`exp_of_minus_abs`]), `mish(x) = 2^k·(x·p)·(1 - h)`,
 //!   `h = e(1 + e) / (2 + e(2 + e))`: `x·p` rounded once, `(x·p)·(1 - h)` in
 //!   one fused step, `2^k` last, so that the subnormal results (`x` below
 //!   about -87.3 for `f32`, where TensorFlow returns 0) round once. `h` is
-//!   below 0.042 there.
+//!   below 0.053 there.
 //! - in between, where those roundings would add up (at 0, `w` is 0.4):
 //!   `mish(x) = x·T(x)` with `T = tanh(softplus(x))` from one of three
 //!   polynomials in `t = x - c` (exact, by Sterbenz's lemma), on
-//!   `[-2.5, -1.25]`, `[-1.25, -0.375]` and `[-0.375, 1]` (`c = -1.875`,
+//!   `[-2.25, -1.25]` (fitted on `[-2.5, -1.25]`), `[-1.25, -0.375]` and `[-0.375, 1]` (`c = -1.875`,
 //!   `-0.8125`, 0), each `T(c) + t·Q(t)`: `Q` fitted to the relative error
 //!   of `T` (least squares at Chebyshev nodes, coefficients rounded one by
 //!   one with the rest refitted), within 2^-28.7 (f32; degrees 9, 9, 10) and 2^-57.8 (f64;
@@ -30,11 +30,11 @@
 //! tests/exhaustive.rs and random_f64.rs (figures in docs/performance.md).
 
 use super::exp::ExpConstants;
-use super::silu::{SiluConstants, scaled_exp_of_minus_abs};
+use super::silu::{SiluConstants, exp_of_minus_abs};
 use super::vector::{Elementwise, Vector, horner, splat};
 
 /// Below this, the exponential's formula for negative `x`.
-const MISH_LOW: f64 = -2.5;
+const MISH_LOW: f64 = -2.25;
 /// The ends of the middle pieces.
 const MISH_SPLITS: [f64; 2] = [-1.25, -0.375];
 /// Above this, the exponential's formula for positive `x`.
@@ -202,7 +202,7 @@ impl<V: Vector<Scalar: ExpConstants + SiluConstants + MishConstants>> Elementwis
     #[inline(always)]
     fn apply(self, x: V) -> V {
         let (one, two, zero) = (splat::<V>(1.0), splat::<V>(2.0), splat::<V>(0.0));
-        let (a_p, e, k) = scaled_exp_of_minus_abs(x);
+        let (a, rho, e, k) = exp_of_minus_abs(x);
 
         // x ≥ MISH_HIGH; x is capped in the product so that inf gives inf
         // (w is then far below ULP(x) / x anyway).
@@ -212,6 +212,7 @@ impl<V: Vector<Scalar: ExpConstants + SiluConstants + MishConstants>> Elementwis
 
         // x ≤ MISH_LOW, before the scaling by 2^k.
         let h = e.mul_add(e, e).div(e.mul_add(two.add(e), two));
+        let a_p = a.mul_add(rho, a);
         let low = a_p.neg_mul_add(h, a_p);
 
         let [left, centre, right] = &V::Scalar::MISH_PIECES;

@@ -11,15 +11,15 @@
 //!   TensorFlow returns 0). Below `SILU_ZERO` the result rounds to zero
 //!   and is not computed; the sign of `x` is ORed in so that it is `-0`.
 //!
-//! `x·p` is formed as `x + x·ρ` (`p = 1 + ρ`) with one rounding (FMA),
-//! which spares the rounding of `p`, and the rounding error of `1 + e` is
-//! folded into the numerator (Fast2Sum), which spares that one too. The
-//! denominator takes `e = p·2^max(k, -60)`: below `k = -60`, `e` vanishes
-//! in `1 + e` anyway, and no product underflows. Errors, relative: `x·p`
-//! 1 ULP (its rounding, `ρ`'s, the polynomial's 2^-26.8); `e`'s rounding
-//! counts `e / (1 + e) ≤ 1/2`; the division ([`Vector::div`]) 0.5 ULP
-//! plus a little, the last rounding. Measured: see tests/exhaustive.rs and random_f64.rs (the
-//! figures are in docs/performance.md).
+//! `x·p` is kept as `a_p + δ` (`p = 1 + ρ`, `a_p = x + x·ρ` rounded once,
+//! `δ` its exact error) and `1 + e` as `d + d_lo` (Fast2Sum), and the
+//! quotient `q` of `a_p / d` ([`Vector::div`]) takes one correction step
+//! with the exact residual, so that only `e`'s error (counting
+//! `e / (1 + e) ≤ 1/2`), `ρ`'s rounding and the polynomial's 2^-26.8
+//! remain, under 1 ULP before the last rounding. The denominator takes
+//! `e = p·2^max(k, -60)`: below `k = -60`, `e` vanishes in `1 + e` anyway,
+//! and no product underflows. Measured: see tests/exhaustive.rs and
+//! random_f64.rs (the figures are in docs/performance.md).
 //!
 //! Above 64, where `silu(x)` rounds to `x` in both types, the result is
 //! `x`. `silu(+inf) = +inf`, `silu(-inf) = -0` (the limit; TensorFlow gives
@@ -46,23 +46,21 @@ impl SiluConstants for f64 {
     const SILU_ZERO: Self = -750.0;
 }
 
-/// `(a·p, p·2^k', k)` for `a = max(-|x|, SILU_ZERO)` (which is `x` for
-/// negative `x` down to `SILU_ZERO`) and `e^a = p·2^k`, with `a·p` rounded
-/// once and `k' = max(k, -60)`, so that `1 + p·2^k'` is `1 + e^a` rounded.
-/// `p = 1 + ρ`, `ρ = r + r·(r·P₂(r))` fused, so that `ρ` and `a·p = a + a·ρ`
-/// each round once. NaN gives NaN in all three.
+/// `(a, ρ, p·2^k', k)` for `a = max(-|x|, SILU_ZERO)` (which is `x` for
+/// negative `x` down to `SILU_ZERO`) and `e^a = p·2^k`, `p = 1 + ρ`, with
+/// `ρ = r + r·(r·P₂(r))` fused (so that `a·p = a + a·ρ` can round once)
+/// and `k' = max(k, -60)`, so that `1 + p·2^k'` is `1 + e^a` rounded.
+/// NaN gives NaN in all four.
 #[inline(always)]
-pub(crate) fn scaled_exp_of_minus_abs<V: Vector<Scalar: ExpConstants + SiluConstants>>(
+pub(crate) fn exp_of_minus_abs<V: Vector<Scalar: ExpConstants + SiluConstants>>(
     x: V,
-) -> (V, V, V) {
+) -> (V, V, V, V) {
     // `max` returns its second operand if either is NaN.
     let a = V::splat(V::Scalar::SILU_ZERO).max(x.or_sign(splat(-0.0)));
     let (k, r) = reduce(a);
     let rho = r.mul_add(r.mul(horner(r, &V::Scalar::EXP_POLY[1..])), r);
-    let a_p = a.mul_add(rho, a);
-    let p = rho.add(splat(1.0));
-    let e = p.scale_pow2(splat::<V>(-60.0).max(k));
-    (a_p, e, k)
+    let e = rho.add(splat(1.0)).scale_pow2(splat::<V>(-60.0).max(k));
+    (a, rho, e, k)
 }
 
 /// `silu(x)` lane by lane.
@@ -72,20 +70,27 @@ pub(crate) struct Silu;
 impl<V: Vector<Scalar: ExpConstants + SiluConstants>> Elementwise<V> for Silu {
     #[inline(always)]
     fn apply(self, x: V) -> V {
-        let zero = splat::<V>(0.0);
+        let (zero, one, two) = (splat::<V>(0.0), splat::<V>(1.0), splat::<V>(2.0));
         // The masked lanes below SILU_ZERO keep finite values (-inf·p
         // would give NaN there, and NaN·0 stays NaN off AVX-512).
-        let (a_p, e, k) = scaled_exp_of_minus_abs(x);
+        let (a, rho, e, k) = exp_of_minus_abs(x);
         let negative = x.lt(zero);
+        // x·p = a_p + δ exactly for x < 0 (a - a_p is exact, Sterbenz).
+        let a_p = a.mul_add(rho, a);
         let numerator = V::select(negative, a_p, x);
-        // 1 + e = d + d_lo exactly (Fast2Sum, e ≤ 1 where it matters);
-        // the numerator takes the quotient's share of d_lo, with
-        // 1/d ≈ 1.5 - d/2 on [1, 2] (the share is below 2^-24 anyway).
-        let one = splat::<V>(1.0);
+        let delta = V::select(negative, a.mul_add(rho, a.sub(a_p)), zero);
+        // 1 + e = d + d_lo exactly (Fast2Sum, e ≤ 1).
         let d = one.add(e);
         let d_lo = e.sub(d.sub(one));
-        let share = d_lo.mul(splat::<V>(-0.5).mul_add(d, splat(1.5)));
-        let quotient = numerator.neg_mul_add(share, numerator).div(d);
+        // One correction step on the quotient with the exact residual
+        // (numerator + δ) - (d + d_lo)·q, divided by d ∈ [1, 2] through
+        // 1.5 - d/2 refined once (within 2 %: the step is below 2^-22·q).
+        let q = numerator.div(d);
+        let residual = d.neg_mul_add(q, numerator).add(delta);
+        let residual = d_lo.neg_mul_add(q, residual);
+        let estimate = splat::<V>(-0.5).mul_add(d, splat(1.5));
+        let reciprocal = estimate.mul(d.neg_mul_add(estimate, two));
+        let quotient = residual.mul_add(reciprocal, q);
         let k = V::select(negative, k, zero);
         let keep = x.gt_or_nan(V::splat(V::Scalar::SILU_ZERO));
         let y = quotient.scale_pow2_where(k, keep).or_sign(x);
