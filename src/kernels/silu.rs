@@ -42,8 +42,8 @@ impl SiluConstants for f32 {
 }
 
 impl SiluConstants for f64 {
-    // 750·e^-750 < 2^-1075: rounds to 0.
-    const SILU_ZERO: Self = -750.0;
+    // 752·e^-752 < 2^-1075: rounds to 0 (750·e^-750 is 3·2^-1074).
+    const SILU_ZERO: Self = -752.0;
 }
 
 /// `(a, ρ, p·2^k', k)` for `a = max(-|x|, SILU_ZERO)` (which is `x` for
