@@ -19,6 +19,7 @@ use neurite::{
     HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink, SparsePlus,
     SparseSigmoid, Threshold,
 };
+use neurite::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 use rten_simd::{SimdOp, SimdUnaryOp};
 use std::time::Duration;
 
@@ -415,6 +416,56 @@ fn piecewise(c: &mut Criterion) {
     }
 }
 
+/// `ln(1 + e^x)` as a user would write it with `std`: stable, no overflow.
+fn std_softplus_f32(x: f32) -> f32 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+/// The sigmoid family: silu against rten-vecmath's `Silu`, the others
+/// against `mapv` with `std`'s functions.
+fn sigmoid_family(c: &mut Criterion) {
+    for n in &SIZES[..2] {
+        let x = inputs(*n).mapv(|v| v as f32);
+        group(
+            c,
+            "silu/f32",
+            x.clone(),
+            vec![
+                neurite(Silu),
+                naive(|x: f32| x / (1.0 + (-x).exp())),
+                rten(rten_vecmath::Silu {}),
+            ],
+        );
+        group(
+            c,
+            "softplus/f32",
+            x.clone(),
+            vec![neurite(Softplus), naive(std_softplus_f32)],
+        );
+        group(
+            c,
+            "log_sigmoid/f32",
+            x.clone(),
+            vec![neurite(LogSigmoid), naive(|x: f32| -std_softplus_f32(-x))],
+        );
+        group(
+            c,
+            "mish/f32",
+            x.clone(),
+            vec![
+                neurite(Mish),
+                naive(|x: f32| x * std_softplus_f32(x).tanh()),
+            ],
+        );
+        group(
+            c,
+            "softsign/f32",
+            x,
+            vec![neurite(Softsign), naive(|x: f32| x / (1.0 + x.abs()))],
+        );
+    }
+}
+
 criterion_group!(
     benches,
     sigmoid,
@@ -425,6 +476,7 @@ criterion_group!(
     log_softmax,
     gelu,
     exponential,
-    piecewise
+    piecewise,
+    sigmoid_family
 );
 criterion_main!(benches);

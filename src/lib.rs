@@ -112,6 +112,7 @@ pub use activation::{
     HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink, SparsePlus,
     SparseSigmoid, Threshold,
 };
+pub use activation::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 pub use activation::{LogSoftmax, Sparsemax};
 pub use error::{Error, SharedIoError};
 pub use layer::{Dense, Layer, Maxout};

@@ -20,6 +20,7 @@ use neurite::{
     HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink, SparsePlus,
     SparseSigmoid, Threshold,
 };
+use neurite::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 use neurite::{LogSoftmax, Sparsemax};
 use rng::Rng;
 
@@ -120,6 +121,11 @@ fn builtins() -> Vec<BuiltinActivation<f64>> {
         "gelu".parse().expect("a built-in"),
         neurite::Gelu::approximate().into(),
         "exponential".parse().expect("a built-in"),
+        Silu.into(),
+        Softplus.into(),
+        LogSigmoid.into(),
+        Mish.into(),
+        Softsign.into(),
     ]
 }
 

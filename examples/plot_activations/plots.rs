@@ -19,6 +19,7 @@ use neurite::{
     Activation, Elu, Exponential, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
 };
 use neurite::{Celu, Selu, Squareplus, TanhShrink};
+use neurite::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 use neurite::{LogSoftmax, Sparsemax};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -196,6 +197,36 @@ fn curves() -> Vec<Curve> {
             "exponential.svg",
             "Exponential: e^x".into(),
             ("e^x", "(e^x)′ = e^x"),
+        ),
+        Curve::of(
+            Silu,
+            "silu.svg",
+            "Silu (swish): x · σ(x)".into(),
+            ("silu(x)", "silu′(x) = σ(x)(1 + x(1 − σ(x)))"),
+        ),
+        Curve::of(
+            Softplus,
+            "softplus.svg",
+            "Softplus: ln(1 + e^x)".into(),
+            ("softplus(x)", "softplus′(x) = σ(x)"),
+        ),
+        Curve::of(
+            LogSigmoid,
+            "log_sigmoid.svg",
+            "LogSigmoid: ln σ(x) = −softplus(−x)".into(),
+            ("log_sigmoid(x)", "log_sigmoid′(x) = σ(−x)"),
+        ),
+        Curve::of(
+            Mish,
+            "mish.svg",
+            "Mish: x · tanh(softplus(x))".into(),
+            ("mish(x)", "mish′(x)"),
+        ),
+        Curve::of(
+            Softsign,
+            "softsign.svg",
+            "Softsign: x / (1 + |x|)".into(),
+            ("softsign(x)", "softsign′(x) = 1 / (1 + |x|)²"),
         ),
         // Softmax of one value is the constant 1; a row of two, (x, 0),
         // shows its shape. Its first entry is σ(x), and its derivative

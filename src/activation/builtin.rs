@@ -16,6 +16,7 @@ use super::{
     HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink, SparsePlus,
     SparseSigmoid, Threshold,
 };
+use super::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 use super::{LogSoftmax, Sparsemax};
 use super::{SpecValue, spec_field};
 use crate::error::{Error, format_error, shorten};
@@ -41,6 +42,11 @@ builtin_activations! {
         HardTanh = "hard_tanh",
         SparsePlus = "sparse_plus",
         SparseSigmoid = "sparse_sigmoid",
+        Silu = "silu" | "swish",
+        Softplus = "softplus",
+        LogSigmoid = "log_sigmoid",
+        Mish = "mish",
+        Softsign = "softsign",
     }
     with_parameters {
         /// [`LeakyRelu`] with its slope for negative inputs.

@@ -43,7 +43,7 @@ macro_rules! builtin_activations {
         /// let relu: BuiltinActivation<f32> = "relu".parse()?;
         /// assert_eq!(relu.apply(-1.0), 0.0);
         ///
-        /// let unknown = "swish".parse::<BuiltinActivation<f32>>();
+        /// let unknown = "glu".parse::<BuiltinActivation<f32>>();
         /// assert!(matches!(unknown, Err(Error::UnknownActivation { .. })));
         /// # Ok::<(), Error>(())
         /// ```

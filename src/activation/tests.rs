@@ -3,6 +3,7 @@
 //! conventions at the kinks, parsing, and softmax's row semantics.
 
 use super::{Activation, BuiltinActivation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
+use super::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 use crate::Error;
 use ndarray::{Array2, ShapeBuilder, array};
 use num_traits::Float;
@@ -38,6 +39,11 @@ fn all_activations<T: Float + Debug>() -> Vec<BuiltinActivation<T>> {
         "softmax",
         "log_softmax",
         "sparsemax",
+        "silu",
+        "softplus",
+        "log_sigmoid",
+        "mish",
+        "softsign",
     ]
     .iter()
     .map(|name| name.parse().unwrap())
@@ -190,6 +196,11 @@ fn derivatives_match_central_differences_in_f64() {
         Elu::new(1.0).into(),
         Elu::new(0.5).into(),
         Linear.into(),
+        Silu.into(),
+        Softplus.into(),
+        LogSigmoid.into(),
+        Mish.into(),
+        Softsign.into(),
     ];
     let xs = (-2000..=2000)
         .map(|i| f64::from(i) * 0.0101)
@@ -277,6 +288,11 @@ fn parses_every_keras_name<T: Float + Debug>() {
         "squareplus",
         "gelu",
         "exponential",
+        "silu",
+        "softplus",
+        "log_sigmoid",
+        "mish",
+        "softsign",
     ] {
         let f: BuiltinActivation<T> = name.parse().unwrap();
         assert_eq!(f.name(), name);
@@ -308,14 +324,23 @@ fn parses_every_keras_name<T: Float + Debug>() {
                 "gelu"
             }
             BuiltinActivation::Exponential(_) => "exponential",
+            BuiltinActivation::Silu(_) => "silu",
+            BuiltinActivation::Softplus(_) => "softplus",
+            BuiltinActivation::LogSigmoid(_) => "log_sigmoid",
+            BuiltinActivation::Mish(_) => "mish",
+            BuiltinActivation::Softsign(_) => "softsign",
             _ => panic!("{name} parses into another built-in"),
         };
         assert_eq!(expected_variant, name);
     }
     assert_eq!(
         "swish".parse::<BuiltinActivation<T>>(),
+        Ok(BuiltinActivation::Silu(Silu))
+    );
+    assert_eq!(
+        "glu".parse::<BuiltinActivation<T>>(),
         Err(Error::UnknownActivation {
-            name: "swish".to_owned()
+            name: "glu".to_owned()
         })
     );
 }

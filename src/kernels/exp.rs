@@ -120,7 +120,7 @@ impl ExpConstants for f64 {
 
 /// `(k, r)` with `k = round(x / ln 2)` and `r = x - k·ln 2`, `|r| ≤ 0.347`.
 #[inline(always)]
-fn reduce<V: Vector<Scalar: ExpConstants>>(x: V) -> (V, V) {
+pub(crate) fn reduce<V: Vector<Scalar: ExpConstants>>(x: V) -> (V, V) {
     let round = V::splat(V::Scalar::ROUND);
     let k = x.mul_add(V::splat(V::Scalar::LOG2_E), round).sub(round);
     let r = k.neg_mul_add(V::splat(V::Scalar::LN2_HI), x);

@@ -93,3 +93,16 @@ pub(crate) fn ln_from_parts<V: Vector<Scalar: ExpConstants + LogConstants>>(
     let log_1_f = f.sub(h.sub(s.mul_add(h.add(r), low)));
     k.mul_add(V::splat(V::Scalar::LN2_HI), log_1_f)
 }
+
+/// `ln(1 + x)` for `x ∈ [0, 1]` or NaN (anything else gives an unspecified
+/// value): [`Log1p`] without its special values, for the fused kernels
+/// (softplus.rs). With `|x| ≤ 1`, Fast2Sum gives the rounding error of
+/// `1 + x` exactly.
+#[inline(always)]
+pub(crate) fn log1p_unit<V: Vector<Scalar: ExpConstants + LogConstants>>(x: V) -> V {
+    let one = splat::<V>(1.0);
+    let u = one.add(x);
+    let c = x.sub(u.sub(one));
+    let (m, k) = u.split_exponent();
+    ln_from_parts(m, k, c.mul(one.div(u)))
+}

@@ -86,12 +86,16 @@ mod half;
 mod ln;
 mod log1p;
 mod log_softmax;
+mod mish;
 mod piecewise;
 mod portable;
 mod rectifier;
 mod selu;
 mod sigmoid;
+mod silu;
 mod softmax;
+mod softplus;
+mod softsign;
 mod tanh;
 mod vector;
 
@@ -134,6 +138,11 @@ pub(crate) struct Kernels<T> {
     pub(crate) softmax: fn(&mut [T]),
     /// The whole slice as one row.
     pub(crate) log_softmax: fn(&mut [T]),
+    pub(crate) silu: fn(&mut [T]),
+    pub(crate) softplus: fn(&mut [T]),
+    pub(crate) log_sigmoid: fn(&mut [T]),
+    pub(crate) mish: fn(&mut [T]),
+    pub(crate) softsign: fn(&mut [T]),
     /// `e^x`: the exponential activation; binary cross-entropy from
     /// logits has it fused
     /// ([`bce_logits`](Kernels::bce_logits)); categorical cross-entropy
@@ -186,6 +195,11 @@ macro_rules! define_isa {
             gelu_f32(xs: f32) => $crate::kernels::gelu::f32_through_f64::<$f64>(xs);
             softmax_f32(xs: f32) => $crate::kernels::softmax::softmax::<$f32>(xs);
             log_softmax_f32(xs: f32) => $crate::kernels::log_softmax::log_softmax::<$f32>(xs);
+            silu_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::silu::Silu);
+            softplus_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::softplus::Softplus);
+            log_sigmoid_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::softplus::LogSigmoid);
+            mish_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::mish::Mish);
+            softsign_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::softsign::Softsign);
             elu_f32(xs: f32, alpha) => {
                 let alpha = <$f32 as $crate::kernels::vector::Vector>::splat(alpha);
                 $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::elu::Elu { alpha })
@@ -216,6 +230,11 @@ macro_rules! define_isa {
             gelu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::gelu::Gelu);
             softmax_f64(xs: f64) => $crate::kernels::softmax::softmax::<$f64>(xs);
             log_softmax_f64(xs: f64) => $crate::kernels::log_softmax::log_softmax::<$f64>(xs);
+            silu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::silu::Silu);
+            softplus_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::softplus::Softplus);
+            log_sigmoid_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::softplus::LogSigmoid);
+            mish_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::mish::Mish);
+            softsign_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::softsign::Softsign);
             elu_f64(xs: f64, alpha) => {
                 let alpha = <$f64 as $crate::kernels::vector::Vector>::splat(alpha);
                 $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::elu::Elu { alpha })
@@ -260,6 +279,11 @@ macro_rules! define_isa {
                 relu_with: relu_with_f32,
                 softmax: softmax_f32,
                 log_softmax: log_softmax_f32,
+                silu: silu_f32,
+                softplus: softplus_f32,
+                log_sigmoid: log_sigmoid_f32,
+                mish: mish_f32,
+                softsign: softsign_f32,
                 exp: exp_f32,
                 log1p: log1p_f32,
                 ln: ln_f32,
@@ -287,6 +311,11 @@ macro_rules! define_isa {
                 relu_with: relu_with_f64,
                 softmax: softmax_f64,
                 log_softmax: log_softmax_f64,
+                silu: silu_f64,
+                softplus: softplus_f64,
+                log_sigmoid: log_sigmoid_f64,
+                mish: mish_f64,
+                softsign: softsign_f64,
                 exp: exp_f64,
                 log1p: log1p_f64,
                 ln: ln_f64,

@@ -402,3 +402,87 @@ fn relu_and_leaky_relu_f32_match_the_scalar_definitions_bit_for_bit() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// `ln(1 + e^-|x|)`, shared by the softplus and log_sigmoid references.
+fn log1p_exp_minus_abs(x: f64) -> f64 {
+    (-x.abs()).exp().ln_1p()
+}
+
+#[test]
+fn silu_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "silu",
+        kernel: |kernels, xs| (kernels.silu)(xs),
+        reference: |x| {
+            let x = f64::from(x);
+            if x >= 0.0 {
+                x / (1.0 + (-x).exp())
+            } else if x == f64::NEG_INFINITY {
+                -0.0
+            } else {
+                x * x.exp() / (1.0 + x.exp())
+            }
+        },
+        limits: &[0.0],
+    });
+}
+
+#[test]
+fn softplus_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "softplus",
+        kernel: |kernels, xs| (kernels.softplus)(xs),
+        reference: |x| {
+            let x = f64::from(x);
+            x.max(0.0) + log1p_exp_minus_abs(x)
+        },
+        limits: &[0.0],
+    });
+}
+
+#[test]
+fn log_sigmoid_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "log_sigmoid",
+        kernel: |kernels, xs| (kernels.log_sigmoid)(xs),
+        reference: |x| {
+            let x = f64::from(x);
+            -((-x).max(0.0) + log1p_exp_minus_abs(x))
+        },
+        limits: &[0.0],
+    });
+}
+
+#[test]
+fn mish_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "mish",
+        kernel: |kernels, xs| (kernels.mish)(xs),
+        reference: |x| {
+            let x = f64::from(x);
+            if x == f64::NEG_INFINITY {
+                -0.0
+            } else {
+                x * (x.max(0.0) + log1p_exp_minus_abs(x)).tanh()
+            }
+        },
+        limits: &[0.0],
+    });
+}
+
+#[test]
+fn softsign_f32_within_2_ulp_everywhere() {
+    run(&Spec {
+        name: "softsign",
+        kernel: |kernels, xs| (kernels.softsign)(xs),
+        reference: |x| {
+            let x = f64::from(x);
+            if x.is_infinite() {
+                x.signum()
+            } else {
+                x / (1.0 + x.abs())
+            }
+        },
+        limits: &[-1.0, 1.0],
+    });
+}

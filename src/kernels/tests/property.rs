@@ -8,6 +8,7 @@
 
 use super::{Rng, f32_ulps, f64_ulps, paths};
 use crate::activation::{Activation, Elu, LeakyRelu, Relu, Sigmoid, Tanh};
+use crate::activation::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 use crate::kernels::{Isa, Kernels};
 use num_traits::Float;
 use std::fmt::{Debug, LowerExp};
@@ -145,6 +146,36 @@ fn elementwise<T: Sample>(rng: &mut Rng) -> Vec<Elementwise<T>> {
             name: "ln",
             kernel: Box::new(|k, xs| (k.ln)(xs)),
             scalar: Box::new(T::ln),
+            exact: false,
+        },
+        Elementwise {
+            name: "silu",
+            kernel: Box::new(|k, xs| (k.silu)(xs)),
+            scalar: Box::new(|x| Silu.apply(x)),
+            exact: false,
+        },
+        Elementwise {
+            name: "softplus",
+            kernel: Box::new(|k, xs| (k.softplus)(xs)),
+            scalar: Box::new(|x| Softplus.apply(x)),
+            exact: false,
+        },
+        Elementwise {
+            name: "log_sigmoid",
+            kernel: Box::new(|k, xs| (k.log_sigmoid)(xs)),
+            scalar: Box::new(|x| LogSigmoid.apply(x)),
+            exact: false,
+        },
+        Elementwise {
+            name: "mish",
+            kernel: Box::new(|k, xs| (k.mish)(xs)),
+            scalar: Box::new(|x| Mish.apply(x)),
+            exact: false,
+        },
+        Elementwise {
+            name: "softsign",
+            kernel: Box::new(|k, xs| (k.softsign)(xs)),
+            scalar: Box::new(|x| Softsign.apply(x)),
             exact: false,
         },
         Elementwise {

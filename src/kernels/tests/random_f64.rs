@@ -331,3 +331,59 @@ fn ln_f64_within_2_ulp() {
         positive_input,
     );
 }
+
+#[test]
+fn silu_f64_within_2_ulp() {
+    run(&Spec {
+        name: "silu",
+        kernel: |kernels, xs| (kernels.silu)(xs),
+        reference: reference::silu,
+        limits: &[],
+    });
+}
+
+#[test]
+fn softplus_f64_within_2_ulp() {
+    run(&Spec {
+        name: "softplus",
+        kernel: |kernels, xs| (kernels.softplus)(xs),
+        reference: reference::softplus,
+        limits: &[],
+    });
+}
+
+#[test]
+fn log_sigmoid_f64_within_2_ulp() {
+    run(&Spec {
+        name: "log_sigmoid",
+        kernel: |kernels, xs| (kernels.log_sigmoid)(xs),
+        reference: |x| {
+            let softplus = reference::softplus(-x);
+            Scaled {
+                value: -softplus.value,
+                exponent: softplus.exponent,
+            }
+        },
+        limits: &[],
+    });
+}
+
+#[test]
+fn mish_f64_within_2_ulp() {
+    run(&Spec {
+        name: "mish",
+        kernel: |kernels, xs| (kernels.mish)(xs),
+        reference: reference::mish,
+        limits: &[],
+    });
+}
+
+#[test]
+fn softsign_f64_within_2_ulp() {
+    run(&Spec {
+        name: "softsign",
+        kernel: |kernels, xs| (kernels.softsign)(xs),
+        reference: |x| reference::softsign(x).into(),
+        limits: &[-1.0, 1.0],
+    });
+}

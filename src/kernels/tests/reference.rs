@@ -387,3 +387,110 @@ pub(super) fn celu(x: f64, alpha: f64) -> Dd {
         elu(x / alpha, alpha)
     }
 }
+
+/// `e^x` with its power of two applied (exact while normal).
+fn exp_dd(x: f64) -> Dd {
+    let e = exp(x);
+    e.value.scale(e.exponent)
+}
+
+/// `silu(x) = x / (1 + e^-x)`; for `x < 0`, `x·e^x / (1 + e^x)` with the
+/// power of two of `e^x` kept apart.
+pub(super) fn silu(x: f64) -> Scaled {
+    if x.abs() < TINY {
+        // x / 2, rounded once (signed zeros and subnormals kept).
+        return Scaled {
+            value: Dd::new(x),
+            exponent: -1,
+        };
+    }
+    if x > 80.0 {
+        // x·e^-x < 2^-110·x.
+        return Dd::new(x).into();
+    }
+    if x >= 0.0 {
+        return (Dd::new(x) / (Dd::new(1.0) + exp_dd(-x))).into();
+    }
+    if x < -800.0 {
+        // Below 2^-1100: rounds to -0.
+        return Dd::new(-0.0).into();
+    }
+    let e = exp(x);
+    Scaled {
+        value: Dd::new(x) * e.value / (Dd::new(1.0) + e.value.scale(e.exponent)),
+        exponent: e.exponent,
+    }
+}
+
+/// `softplus(x) = max(x, 0) + ln(1 + e^-|x|)`; where `e^-|x| < 2^-60`,
+/// `ln(1 + e) = e·(1 - e/2)` to far more than 106 bits.
+pub(super) fn softplus(x: f64) -> Scaled {
+    if x == f64::INFINITY {
+        return Dd::new(x).into();
+    }
+    let e = exp(-x.abs());
+    let small = e.value.scale(e.exponent);
+    let log1p_e = if small.hi < 2f64.powi(-60) {
+        Scaled {
+            value: e.value * (Dd::new(1.0) - Dd::new(small.hi / 2.0)),
+            exponent: e.exponent,
+        }
+    } else {
+        // ln(1 + hi + lo) = ln(1 + hi) + lo / (1 + hi).
+        (log1p(small.hi) + Dd::new(small.lo / (1.0 + small.hi))).into()
+    };
+    if x <= 0.0 {
+        return log1p_e;
+    }
+    (Dd::new(x) + log1p_e.value.scale(log1p_e.exponent)).into()
+}
+
+/// `mish(x) = x·N/(N + 2)`, `N = e^x(e^x + 2)`; for `x > 0` from
+/// `e = e^-x`: `x·(1 + 2e) / (1 + 2e + 2e²)`.
+pub(super) fn mish(x: f64) -> Scaled {
+    let (one, two) = (Dd::new(1.0), Dd::new(2.0));
+    if x == 0.0 {
+        return Dd::new(x).into();
+    }
+    if x.abs() < TINY {
+        // 3x/5, scaled up first so that the product keeps its bits.
+        return Scaled {
+            value: Dd::new(scale(x, 200)) * Dd::new(3.0) / Dd::new(5.0),
+            exponent: -200,
+        };
+    }
+    if x > 80.0 {
+        return Dd::new(x).into();
+    }
+    if x > 0.0 {
+        let e = exp_dd(-x);
+        let n = one + two * e;
+        return (Dd::new(x) * n / (n + two * e * e)).into();
+    }
+    if x < -800.0 {
+        // Below 2^-1100: rounds to -0.
+        return Dd::new(-0.0).into();
+    }
+    let e = exp(x);
+    let whole = e.value.scale(e.exponent);
+    let two_plus_e = two + whole;
+    Scaled {
+        value: Dd::new(x) * e.value * two_plus_e / (two + whole * two_plus_e),
+        exponent: e.exponent,
+    }
+}
+
+/// `softsign(x) = x / (1 + |x|)`, `±1` at `±inf`.
+pub(super) fn softsign(x: f64) -> Dd {
+    if x.abs() < TINY {
+        return Dd::new(x);
+    }
+    if x.abs() > 1e30 {
+        // ±(1 - 1/(1 + |x|)), with 1/|x| for 1/(1 + |x|) to 2^-100.
+        return Dd {
+            hi: x.signum(),
+            lo: -1.0 / x,
+        };
+    }
+    Dd::new(x) / (Dd::new(1.0) + Dd::new(x.abs()))
+}

@@ -387,3 +387,71 @@ fn activations_dispatch_to_the_kernels() {
     });
     run64(&|xs| Softmax.apply_slice(xs), &|xs| (k64.softmax)(xs));
 }
+
+/// silu, softplus, log_sigmoid, mish and softsign at their edges: limits
+/// (where TensorFlow gives NaN too), signed zeros, results that round to
+/// zero, subnormal inputs.
+fn sigmoid_family_edge_values<T: Sample>() {
+    let c = T::from_f64;
+    let (inf, nan, tiny) = (T::infinity(), T::nan(), T::min_positive_value() / c(4096.0));
+    let huge = c(1e4);
+    let zero_edges = [(nan, nan), (c(0.0), c(0.0)), (-c(0.0), -c(0.0))];
+    for (name, kernel) in [
+        ("silu", (|k, xs| (k.silu)(xs)) as fn(&Kernels<T>, &mut [T])),
+        ("mish", |k, xs| (k.mish)(xs)),
+    ] {
+        expect::<T>(name, kernel, &zero_edges);
+        expect::<T>(
+            name,
+            kernel,
+            &[(inf, inf), (-inf, -c(0.0)), (huge, huge), (-huge, -c(0.0))],
+        );
+    }
+    expect::<T>("silu", |k, xs| (k.silu)(xs), &[(-tiny, -tiny / c(2.0))]);
+    expect::<T>(
+        "softplus",
+        |k, xs| (k.softplus)(xs),
+        &[
+            (inf, inf),
+            (-inf, c(0.0)),
+            (nan, nan),
+            (huge, huge),
+            (-huge, c(0.0)),
+            (c(0.0), c(std::f64::consts::LN_2)),
+        ],
+    );
+    expect::<T>(
+        "log_sigmoid",
+        |k, xs| (k.log_sigmoid)(xs),
+        &[
+            (inf, -c(0.0)),
+            (-inf, -inf),
+            (nan, nan),
+            (huge, -c(0.0)),
+            (-huge, -huge),
+            (c(0.0), -c(std::f64::consts::LN_2)),
+        ],
+    );
+    expect::<T>(
+        "softsign",
+        |k, xs| (k.softsign)(xs),
+        &[
+            (inf, c(1.0)),
+            (-inf, c(-1.0)),
+            (nan, nan),
+            (c(0.0), c(0.0)),
+            (-c(0.0), -c(0.0)),
+            (tiny, tiny),
+            (-tiny, -tiny),
+            (c(1.0), c(0.5)),
+            (c(-3.0), c(-0.75)),
+            (T::max_value(), c(1.0)),
+        ],
+    );
+}
+
+#[test]
+fn sigmoid_family_edge_values_are_exact() {
+    sigmoid_family_edge_values::<f32>();
+    sigmoid_family_edge_values::<f64>();
+}
