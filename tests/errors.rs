@@ -292,7 +292,7 @@ fn maxout_bias_shape_mismatch() {
 
 #[test]
 fn unknown_activation_name() {
-    for name in ["swish", "", "Relu", "leaky relu"] {
+    for name in ["glu", "", "Relu", "leaky relu"] {
         match name.parse::<BuiltinActivation<f32>>() {
             Err(error @ Error::UnknownActivation { .. }) => {
                 assert_eq!(
