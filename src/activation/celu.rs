@@ -156,18 +156,7 @@ impl<T: Float> Activation<T> for Celu<T> {
         );
     }
 
-    /// Element-wise: the whole block at once.
-    fn apply_row_major(&self, values: &mut [T], _width: usize) {
-        self.apply_slice(values);
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn builtin(&self) -> Option<BuiltinActivation<T>> {
-        Some((*self).into())
-    }
+    builtin_methods!(elementwise);
 }
 
 // Written by hand so that every `Float`, not only `Debug` ones, qualifies.

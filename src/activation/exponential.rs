@@ -48,22 +48,11 @@ impl<T: Float> Activation<T> for Exponential {
     fn apply_slice(&self, xs: &mut [T]) {
         dispatch::map_in_place(
             xs,
-            kernels::f32_kernels().exp,
-            kernels::f64_kernels().exp,
+            |xs| (kernels::f32_kernels().exp)(xs),
+            |xs| (kernels::f64_kernels().exp)(xs),
             |x| self.apply(x),
         );
     }
 
-    /// Element-wise: the whole block at once.
-    fn apply_row_major(&self, values: &mut [T], _width: usize) {
-        self.apply_slice(values);
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn builtin(&self) -> Option<BuiltinActivation<T>> {
-        Some((*self).into())
-    }
+    builtin_methods!(elementwise);
 }

@@ -194,25 +194,14 @@ impl<T: Float> Activation<T> for Gelu<T> {
         } else {
             dispatch::map_in_place(
                 xs,
-                kernels::f32_kernels().gelu,
+                |xs| (kernels::f32_kernels().gelu)(xs),
                 |xs| xs.iter_mut().for_each(|x| *x = exact_f64(*x)),
                 |x| narrow(exact_form(widen(x))),
             );
         }
     }
 
-    /// Element-wise: the whole block at once.
-    fn apply_row_major(&self, values: &mut [T], _width: usize) {
-        self.apply_slice(values);
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn builtin(&self) -> Option<BuiltinActivation<T>> {
-        Some((*self).into())
-    }
+    builtin_methods!(elementwise);
 }
 
 /// The exact gelu in `f64`, by the kernel (within 2 ULP, the tail

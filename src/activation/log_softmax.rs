@@ -146,11 +146,5 @@ impl<T: Float> Activation<T> for LogSoftmax {
         }
     }
 
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn builtin(&self) -> Option<BuiltinActivation<T>> {
-        Some((*self).into())
-    }
+    builtin_methods!();
 }

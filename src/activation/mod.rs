@@ -24,6 +24,29 @@
 //! 1`, `sparse_plus'(±inf) = 1, 0`). Each function's page gives its
 //! derivative at the kinks.
 
+/// The `Activation` methods every built-in writes alike: its name from the
+/// name table and itself as a [`BuiltinActivation`]; with `elementwise`,
+/// also the row-major hook as one slice (the values are independent).
+macro_rules! builtin_methods {
+    () => {
+        fn name(&self) -> &'static str {
+            Self::NAME
+        }
+
+        fn builtin(&self) -> Option<BuiltinActivation<T>> {
+            Some((*self).into())
+        }
+    };
+    (elementwise) => {
+        /// Element-wise: the whole block at once.
+        fn apply_row_major(&self, values: &mut [T], _width: usize) {
+            self.apply_slice(values);
+        }
+
+        builtin_methods!();
+    };
+}
+
 pub(crate) mod builtin;
 mod celu;
 mod dispatch;

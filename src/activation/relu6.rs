@@ -58,16 +58,5 @@ impl<T: Float> Activation<T> for Relu6 {
         );
     }
 
-    /// Element-wise: the whole block at once.
-    fn apply_row_major(&self, values: &mut [T], _width: usize) {
-        self.apply_slice(values);
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn builtin(&self) -> Option<BuiltinActivation<T>> {
-        Some((*self).into())
-    }
+    builtin_methods!(elementwise);
 }

@@ -95,22 +95,11 @@ impl<T: Float> Activation<T> for Silu {
     fn apply_slice(&self, xs: &mut [T]) {
         dispatch::map_in_place(
             xs,
-            kernels::f32_kernels().silu,
-            kernels::f64_kernels().silu,
+            |xs| (kernels::f32_kernels().silu)(xs),
+            |xs| (kernels::f64_kernels().silu)(xs),
             |x| self.apply(x),
         );
     }
 
-    /// Element-wise: the whole block at once.
-    fn apply_row_major(&self, values: &mut [T], _width: usize) {
-        self.apply_slice(values);
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn builtin(&self) -> Option<BuiltinActivation<T>> {
-        Some((*self).into())
-    }
+    builtin_methods!(elementwise);
 }

@@ -58,22 +58,11 @@ impl<T: Float> Activation<T> for Softsign {
     fn apply_slice(&self, xs: &mut [T]) {
         dispatch::map_in_place(
             xs,
-            kernels::f32_kernels().softsign,
-            kernels::f64_kernels().softsign,
+            |xs| (kernels::f32_kernels().softsign)(xs),
+            |xs| (kernels::f64_kernels().softsign)(xs),
             |x| self.apply(x),
         );
     }
 
-    /// Element-wise: the whole block at once.
-    fn apply_row_major(&self, values: &mut [T], _width: usize) {
-        self.apply_slice(values);
-    }
-
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn builtin(&self) -> Option<BuiltinActivation<T>> {
-        Some((*self).into())
-    }
+    builtin_methods!(elementwise);
 }

@@ -168,11 +168,5 @@ impl<T: Float> Activation<T> for Sparsemax {
         }
     }
 
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn builtin(&self) -> Option<BuiltinActivation<T>> {
-        Some((*self).into())
-    }
+    builtin_methods!();
 }

@@ -201,13 +201,7 @@ impl<T: Float> Activation<T> for Squareplus<T> {
         narrow(if r == 0.0 { 0.5 } else { y / r })
     }
 
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn builtin(&self) -> Option<BuiltinActivation<T>> {
-        Some((*self).into())
-    }
+    builtin_methods!();
 }
 
 // Written by hand so that every `Float`, not only `Debug` ones, qualifies.

@@ -152,11 +152,5 @@ impl<T: Float> Activation<T> for TanhShrink {
         })
     }
 
-    fn name(&self) -> &'static str {
-        Self::NAME
-    }
-
-    fn builtin(&self) -> Option<BuiltinActivation<T>> {
-        Some((*self).into())
-    }
+    builtin_methods!();
 }
