@@ -14,12 +14,12 @@
 
 #[path = "piecewise.rs"]
 mod piecewise;
+#[path = "sigmoid_family.rs"]
+mod sigmoid_family;
+#[path = "smooth.rs"]
+mod smooth;
 
-use neurite::{
-    Activation, Elu, Exponential, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh,
-};
-use neurite::{Celu, Selu, Squareplus, TanhShrink};
-use neurite::{LogSigmoid, Mish, Silu, Softplus, Softsign};
+use neurite::{Activation, Elu, LeakyRelu, Linear, Relu, Sigmoid, Softmax, Tanh};
 use neurite::{LogSoftmax, Sparsemax};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -48,7 +48,12 @@ type Result<T> = std::result::Result<T, Box<dyn Error>>;
 /// Every plot as `(file name, SVG document)`, in a fixed order.
 pub fn draw_all() -> Result<Vec<(&'static str, String)>> {
     let mut plots = Vec::new();
-    for curve in curves().into_iter().chain(piecewise::curves()) {
+    for curve in curves()
+        .into_iter()
+        .chain(piecewise::curves())
+        .chain(sigmoid_family::curves())
+        .chain(smooth::curves())
+    {
         plots.push((curve.file, draw_curve(&curve)?));
     }
     plots.push(("sigmoid_tutorial.svg", draw_tutorial_sigmoid()?));
@@ -149,84 +154,10 @@ fn curves() -> Vec<Curve> {
             ("elu(x)", "elu′(x)"),
         ),
         Curve::of(
-            Selu,
-            "selu.svg",
-            "Selu: scale · x above 0, scale · alpha · (e^x − 1) below".into(),
-            ("selu(x)", "selu′(x)"),
-        )
-        .with_kink_at_zero(format!(
-            "selu′(0) = scale = {:.4}",
-            Selu.derivative(0.0_f64)
-        )),
-        Curve::of(
-            Celu::<f64>::default(),
-            "celu.svg",
-            "Celu::default(): alpha · (e^(x/alpha) − 1) below 0, alpha = 1".into(),
-            ("celu(x)", "celu′(x)"),
-        )
-        .with_kink_at_zero(format!(
-            "celu′(0) = {} (TensorFlow's)",
-            Celu::<f64>::default().derivative(0.0)
-        )),
-        Curve::of(
-            TanhShrink,
-            "tanh_shrink.svg",
-            "TanhShrink: x − tanh(x)".into(),
-            ("tanh_shrink(x)", "tanh_shrink′(x) = tanh²(x)"),
-        ),
-        Curve::of(
-            Squareplus::<f64>::default(),
-            "squareplus.svg",
-            "Squareplus::default(): (x + √(x² + b)) / 2, b = 4".into(),
-            ("squareplus(x)", "squareplus′(x)"),
-        ),
-        Curve::of(
             Linear,
             "linear.svg",
             "Linear: f(x) = x".into(),
             ("linear(x)", "linear′(x)"),
-        ),
-        Curve::of(
-            Gelu::default(),
-            "gelu.svg",
-            "Gelu::default(): x·Φ(x), the exact (erf) form".into(),
-            ("gelu(x)", "gelu′(x) = Φ(x) + x·φ(x)"),
-        ),
-        Curve::of(
-            Exponential,
-            "exponential.svg",
-            "Exponential: e^x".into(),
-            ("e^x", "(e^x)′ = e^x"),
-        ),
-        Curve::of(
-            Silu,
-            "silu.svg",
-            "Silu (swish): x · σ(x)".into(),
-            ("silu(x)", "silu′(x) = σ(x)(1 + x(1 − σ(x)))"),
-        ),
-        Curve::of(
-            Softplus,
-            "softplus.svg",
-            "Softplus: ln(1 + e^x)".into(),
-            ("softplus(x)", "softplus′(x) = σ(x)"),
-        ),
-        Curve::of(
-            LogSigmoid,
-            "log_sigmoid.svg",
-            "LogSigmoid: ln σ(x) = −softplus(−x)".into(),
-            ("log_sigmoid(x)", "log_sigmoid′(x) = σ(−x)"),
-        ),
-        Curve::of(
-            Mish,
-            "mish.svg",
-            "Mish: x · tanh(softplus(x))".into(),
-            ("mish(x)", "mish′(x)"),
-        ),
-        Curve::of(
-            Softsign,
-            "softsign.svg",
-            "Softsign: x / (1 + |x|)".into(),
-            ("softsign(x)", "softsign′(x) = 1 / (1 + |x|)²"),
         ),
         // Softmax of one value is the constant 1; a row of two, (x, 0),
         // shows its shape. Its first entry is σ(x), and its derivative
