@@ -121,11 +121,7 @@ impl<T: Float> Activation<T> for LogSoftmax {
 
     /// Each row on its own, as [`apply_rows`](Activation::apply_rows).
     fn apply_row_major(&self, values: &mut [T], width: usize) {
-        if width > 0 {
-            values
-                .chunks_exact_mut(width)
-                .for_each(|row| self.apply_slice(row));
-        }
+        super::row_wise::apply_each_row_major(values, width, |row| self.apply_slice(row));
     }
 
     fn apply_rows(&self, rows: ArrayViewMut2<'_, T>) {

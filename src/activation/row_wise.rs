@@ -1,5 +1,5 @@
-//! What the row-wise functions (log-softmax, sparsemax) share: running a
-//! slice function over every row of a block.
+//! What the row-wise functions (softmax, log-softmax, sparsemax) share:
+//! running a slice function over every row of a block.
 
 use ndarray::ArrayViewMut2;
 use num_traits::Float;
@@ -18,5 +18,14 @@ pub(super) fn apply_each_row<T: Float>(mut rows: ArrayViewMut2<'_, T>, f: impl F
                 row.iter_mut().zip(&buffer).for_each(|(x, &v)| *x = v);
             }
         }
+    }
+}
+
+/// Runs `f` on each row of `width` values stored one after the other in
+/// `values` (nothing for `width = 0`; values after the last whole row are
+/// left alone).
+pub(super) fn apply_each_row_major<T>(values: &mut [T], width: usize, f: impl FnMut(&mut [T])) {
+    if width > 0 {
+        values.chunks_exact_mut(width).for_each(f);
     }
 }

@@ -127,28 +127,11 @@ impl<T: Float> Activation<T> for Softmax {
 
     /// Each row on its own, as [`apply_rows`](Activation::apply_rows).
     fn apply_row_major(&self, values: &mut [T], width: usize) {
-        if width > 0 {
-            values
-                .chunks_exact_mut(width)
-                .for_each(|row| self.apply_slice(row));
-        }
+        super::row_wise::apply_each_row_major(values, width, |row| self.apply_slice(row));
     }
 
-    fn apply_rows(&self, mut rows: ArrayViewMut2<'_, T>) {
-        // Each contiguous row goes to the kernel in place; strided rows
-        // through one buffer, reused.
-        let mut buffer = Vec::new();
-        for mut row in rows.rows_mut() {
-            match row.as_slice_mut() {
-                Some(values) => self.apply_slice(values),
-                None => {
-                    buffer.clear();
-                    buffer.extend(row.iter().copied());
-                    self.apply_slice(&mut buffer);
-                    row.iter_mut().zip(&buffer).for_each(|(x, &v)| *x = v);
-                }
-            }
-        }
+    fn apply_rows(&self, rows: ArrayViewMut2<'_, T>) {
+        super::row_wise::apply_each_row(rows, |row| self.apply_slice(row));
     }
 
     /// Each row's vector-Jacobian product, as [`Softmax::vjp`]:
