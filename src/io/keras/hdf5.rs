@@ -35,6 +35,16 @@ impl Hdf5 {
         let len = bytes.len();
         let file = hdf5_pure::File::from_bytes(bytes)
             .map_err(|error| format_error(what, "an HDF5 file", shorten(&error.to_string())))?;
+        // As the HDF5 library does: a file shorter than its superblock's
+        // end-of-file address was cut short, even when what remains parses.
+        let end = file.superblock().eof_address;
+        if end > len as u64 {
+            return Err(format_error(
+                &format!("{what}: length"),
+                &format!("{end} bytes (the end of file its superblock gives)"),
+                format!("{len} bytes (truncated)"),
+            ));
+        }
         Ok(Self {
             file,
             len,
