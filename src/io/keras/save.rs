@@ -10,6 +10,7 @@ use crate::io::{ActivationSpec, LayerSpec};
 use crate::precision::{is_narrow, narrow, widen};
 use crate::{Element, Layer, Sequential};
 use serde_json::{Value, json};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The Keras version whose `.keras` layout this writes (and that checked
 /// the files: `keras.saving.load_model` opens them).
@@ -71,13 +72,47 @@ pub(super) fn keras_bytes<T: Element>(model: &Sequential<T>) -> Result<Vec<u8>, 
         "registered_name": null,
         "build_config": {"input_shape": width},
     });
-    let metadata = json!({"keras_version": KERAS_VERSION, "date_saved": "neurite"});
+    let metadata =
+        json!({"keras_version": KERAS_VERSION, "date_saved": date_saved(SystemTime::now())});
     let weights = write_weights(MODEL_NAME, &vars)?;
     write_zip(&[
         ("metadata.json", metadata.to_string().as_bytes()),
         ("config.json", config.to_string().as_bytes()),
         ("model.weights.h5", &weights),
     ])
+}
+
+/// `metadata.json`'s `date_saved`, as Keras writes it
+/// (`strftime("%Y-%m-%d@%H:%M:%S")`), in UTC: Keras uses the local time,
+/// which the standard library does not know.
+fn date_saved(now: SystemTime) -> String {
+    let seconds = now
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let (days, time) = (seconds / 86_400, seconds % 86_400);
+    let (year, month, day) = civil_date(days);
+    let (hour, minute, second) = (time / 3600, time / 60 % 60, time % 60);
+    format!("{year:04}-{month:02}-{day:02}@{hour:02}:{minute:02}:{second:02}")
+}
+
+/// The proleptic Gregorian `(year, month, day)` of a count of days since
+/// 1970-01-01, by eras of 400 years (146 097 days), each counted from
+/// March so that the leap day falls last.
+fn civil_date(days: u64) -> (u64, u64, u64) {
+    let shifted = days + 719_468; // days from 0000-03-01
+    let (era, day_of_era) = (shifted / 146_097, shifted % 146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = era * 400 + year_of_era + u64::from(month <= 2);
+    (year, month, day)
 }
 
 /// Keras 3's serialized dtype policy.
@@ -188,4 +223,21 @@ fn arrays<T: Element>(
         ));
     }
     Ok(layer.weight_shapes().into_iter().zip(values).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn dates_are_written_as_keras_writes_them() {
+        let at = |seconds| date_saved(UNIX_EPOCH + Duration::from_secs(seconds));
+        assert_eq!(at(0), "1970-01-01@00:00:00");
+        // 2000-02-29 (a leap day of a century divisible by 400) 12:34:56.
+        assert_eq!(at(951_827_696), "2000-02-29@12:34:56");
+        assert_eq!(at(4_107_542_399), "2100-02-28@23:59:59");
+        assert_eq!(at(4_107_542_400), "2100-03-01@00:00:00");
+        assert_eq!(at(1_796_601_600), "2026-12-07@00:00:00");
+    }
 }
