@@ -104,16 +104,48 @@ impl<T: Element> Sequential<T> {
     pub fn load_keras(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
         let what = path.display().to_string();
-        let source = archive::open(super::files::read_file(path)?, &what)?;
+        Self::from_keras_source(
+            &archive::open(super::files::read_file(path)?, &what)?,
+            &what,
+        )
+    }
+
+    /// [`load_keras`](Sequential::load_keras) from the bytes of a Keras
+    /// model file already in memory (a download, `include_bytes!`).
+    ///
+    /// # Errors
+    ///
+    /// As [`load_keras`](Sequential::load_keras), but never
+    /// [`Error::Io`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::Sequential;
+    ///
+    /// let bytes = include_bytes!("../../../tests/fixtures/keras/tutorial_model2_keras3.keras");
+    /// let model = Sequential::<f64>::load_keras_bytes(bytes)?;
+    /// assert_eq!(model.forward(&array![[1.0, 1.0]])?.dim(), (1, 1));
+    /// assert!(Sequential::<f64>::load_keras_bytes(&bytes[..100]).is_err());
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn load_keras_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let what = "Keras model bytes";
+        Self::from_keras_source(&archive::open(bytes.to_vec(), what)?, what)
+    }
+
+    /// The model a parsed Keras file describes.
+    fn from_keras_source(source: &Source, what: &str) -> Result<Self, Error> {
         let Some((json, keras2)) = &source.config else {
             return Err(crate::error::format_error(
-                &what,
+                what,
                 "a Keras model with its config (.keras, or .h5 from model.save)",
                 "a weights-only file: build the model in Rust and use load_keras_weights"
                     .to_owned(),
             ));
         };
-        let model = config::parse(json, *keras2, &what)?;
+        let model = config::parse(json, *keras2, what)?;
         let names: Vec<&str> = model
             .layers
             .iter()
@@ -130,7 +162,7 @@ impl<T: Element> Sequential<T> {
             }
             Layout::Legacy { root } => legacy_arrays(&source.weights, root, &names)?,
         };
-        build::build(&model, &arrays, &what)
+        build::build(&model, &arrays, what)
     }
 
     /// Replaces the weights by those of a Keras weights file
@@ -171,6 +203,34 @@ impl<T: Element> Sequential<T> {
         let what = path.display().to_string();
         let source = archive::open(super::files::read_file(path)?, &what)?;
         let values = self.keras_weight_values(&source, &what)?;
+        self.assign_checked(&values);
+        Ok(())
+    }
+
+    /// [`load_keras_weights`](Sequential::load_keras_weights) from the
+    /// bytes of a Keras file already in memory.
+    ///
+    /// # Errors
+    ///
+    /// As [`load_keras_weights`](Sequential::load_keras_weights), but
+    /// never [`Error::Io`]; the model is left as it was.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Dense, Relu, Sequential, Sigmoid};
+    ///
+    /// let mut model = Sequential::<f32>::new();
+    /// model.add(Dense::glorot(2, 1, Relu, 0)?)?.add(Dense::glorot(1, 1, Sigmoid, 1)?)?;
+    /// let bytes = include_bytes!("../../../tests/fixtures/keras/tutorial_model2_tfkeras.h5");
+    /// model.load_keras_weights_bytes(bytes)?;
+    /// assert!(model.load_keras_weights_bytes(&bytes[..64]).is_err());
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn load_keras_weights_bytes(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let what = "Keras weights bytes";
+        let source = archive::open(bytes.to_vec(), what)?;
+        let values = self.keras_weight_values(&source, what)?;
         self.assign_checked(&values);
         Ok(())
     }

@@ -209,8 +209,15 @@ fn central_directory(bytes: &[u8], what: &str) -> Result<Vec<Entry>, Error> {
 fn find_end_record(bytes: &[u8]) -> Option<usize> {
     let last = bytes.len().checked_sub(END_LEN)?;
     let first = last.saturating_sub(usize::from(u16::MAX));
+    let [s0, s1, s2, s3] = END_SIGNATURE.to_le_bytes();
+    // From the end backwards (a comment may hold a signature), byte by
+    // byte with plain indexing: a damaged file is scanned in full, and
+    // iterator adaptors made that scan the cost of a debug-build test.
     (first..=last).rev().find(|&at| {
-        u32_at(bytes, at) == Some(END_SIGNATURE)
+        bytes[at] == s0
+            && bytes[at + 1] == s1
+            && bytes[at + 2] == s2
+            && bytes[at + 3] == s3
             && u16_at(bytes, at + 20).map(|comment| at + END_LEN + usize::from(comment))
                 == Some(bytes.len())
     })
