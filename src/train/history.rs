@@ -174,17 +174,16 @@ impl<T> History<T> {
     /// assert_eq!(names, ["loss", "accuracy"]);
     /// ```
     pub fn series(&self) -> impl Iterator<Item = (&str, &[T])> {
-        let validation = !self.val_loss.is_empty();
         let fixed = [
-            ("loss", &self.loss, true),
-            ("accuracy", &self.accuracy, true),
-            ("val_loss", &self.val_loss, validation),
-            ("val_accuracy", &self.val_accuracy, validation),
+            ("loss", &self.loss),
+            ("accuracy", &self.accuracy),
+            ("val_loss", &self.val_loss),
+            ("val_accuracy", &self.val_accuracy),
         ];
         let fixed = fixed
             .into_iter()
-            .filter(|&(_, _, present)| present)
-            .map(|(name, values, _)| (name, values.as_slice()));
+            .filter(|&(name, values)| !(name.starts_with("val_") && values.is_empty()))
+            .map(|(name, values)| (name, values.as_slice()));
         let metrics = self.metrics.iter().map(|(n, v)| (n.as_str(), v.as_slice()));
         fixed.chain(metrics)
     }

@@ -173,7 +173,7 @@ impl<T: Element> Callback<T> for EarlyStopping<T> {
             self.best_epoch = epoch;
         }
         self.wait += 1;
-        if self.monitor.improves(current, self.monitor.best) {
+        if self.monitor.improves::<T>(current, self.monitor.best) {
             self.monitor.best = Some(current);
             self.best_epoch = epoch;
             if self.restore_best_weights {

@@ -220,3 +220,6 @@ impl<T: Element> Callbacks<'_, T> {
         Ok(fit.stop)
     }
 }
+
+#[cfg(test)]
+mod tests;

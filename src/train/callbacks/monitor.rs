@@ -6,6 +6,7 @@
 use super::FitContext;
 use crate::Element;
 use crate::error::Error;
+use crate::precision::narrow;
 
 /// Whether a monitored value improves by going down or up (Keras's
 /// `mode`).
@@ -83,13 +84,16 @@ impl Monitor {
     }
 
     /// Keras's `_is_improvement`: `current` beats `reference` by more than
-    /// `min_delta` (anything beats no reference).
-    pub(super) fn improves(&self, current: f64, reference: Option<f64>) -> bool {
+    /// `min_delta` (anything beats no reference). As in Keras, the shifted
+    /// value and the reference are compared in the model's float type
+    /// (Keras's `ops.greater` converts both to `floatx`).
+    pub(super) fn improves<T: Element>(&self, current: f64, reference: Option<f64>) -> bool {
         reference.is_none_or(|reference| {
+            let reference = narrow::<T>(reference);
             if self.higher_is_better {
-                current - self.min_delta > reference
+                narrow::<T>(current - self.min_delta) > reference
             } else {
-                current + self.min_delta < reference
+                narrow::<T>(current + self.min_delta) < reference
             }
         })
     }

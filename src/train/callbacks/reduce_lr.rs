@@ -240,7 +240,7 @@ impl<T: Element> Callback<T> for ReduceLrOnPlateau {
             self.cooldown_counter -= 1;
             self.wait = 0;
         }
-        if self.monitor.improves(current, self.monitor.best) {
+        if self.monitor.improves::<T>(current, self.monitor.best) {
             self.monitor.best = Some(current);
             self.wait = 0;
         } else if self.cooldown_counter == 0 {
