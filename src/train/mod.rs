@@ -25,6 +25,8 @@ mod history;
 mod metric_sums;
 mod objective;
 mod options;
+#[cfg(feature = "plot")]
+mod plot;
 mod progress;
 mod workspace;
 
