@@ -166,9 +166,16 @@ fn draw_panel(area: &DrawingArea<SVGBackend<'_>, Shift>, panel: &Panel<'_>) -> D
             .label(label)
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
     }
+    // The legend in the corner the curves leave free: a rising series ends
+    // high on the right, a falling one low.
+    let rising = panel.training.last() > panel.training.first();
+    let corner = match rising {
+        true => SeriesLabelPosition::LowerRight,
+        false => SeriesLabelPosition::UpperRight,
+    };
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(corner)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
         .label_font((FONT, 13))
