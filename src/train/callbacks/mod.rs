@@ -91,6 +91,32 @@ pub trait Callback<T: Element> {
 /// What a [`Callback`] sees and may change during
 /// [`Sequential::fit`](crate::Sequential::fit): the model, the history so
 /// far, the optimizer's learning rate, and whether training goes on.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use neurite::train::{Callback, FitContext};
+/// use neurite::{Dense, Error, FitOptions, Sequential, Sgd, Sigmoid};
+///
+/// /// Halves the learning rate after every epoch.
+/// struct Halve;
+///
+/// impl Callback<f64> for Halve {
+///     fn on_epoch_end(&mut self, _: usize, fit: &mut FitContext<'_, f64>) -> Result<(), Error> {
+///         let rate = fit.learning_rate().unwrap_or(0.0);
+///         fit.set_learning_rate(rate / 2.0);
+///         Ok(())
+///     }
+/// }
+///
+/// let mut model = Sequential::new();
+/// model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+/// let mut sgd = Sgd::new(0.5);
+/// model.fit(&array![[1.0]], &array![[1.0]], &mut sgd, FitOptions::new(3).callback(Halve))?;
+/// assert_eq!(sgd.learning_rate, 0.0625);
+/// # Ok::<(), Error>(())
+/// ```
 pub struct FitContext<'a, T: Element> {
     model: &'a mut Sequential<T>,
     history: &'a mut History<T>,
@@ -101,16 +127,74 @@ pub struct FitContext<'a, T: Element> {
 
 impl<'a, T: Element> FitContext<'a, T> {
     /// The model being trained.
+    /// # Example
+    ///
+    /// ```
+    /// # use ndarray::array;
+    /// # use neurite::train::{Callback, FitContext};
+    /// # use neurite::{Dense, Error, FitOptions, Sequential, Sgd, Sigmoid};
+    /// struct Check;
+    /// impl Callback<f64> for Check {
+    ///     fn on_epoch_end(&mut self, _: usize, fit: &mut FitContext<'_, f64>) -> Result<(), Error> {
+    ///         assert_eq!(fit.model().get_weights().len(), 2); // kernel and bias
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # let mut model = Sequential::new();
+    /// # model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// # let options = FitOptions::new(1).metrics(["mae".parse()?]).callback(Check);
+    /// # model.fit(&array![[1.0]], &array![[1.0]], &mut Sgd::new(0.25), options)?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn model(&self) -> &Sequential<T> {
         self.model
     }
 
     /// The model being trained, to change (e.g. to restore weights).
+    /// # Example
+    ///
+    /// ```
+    /// # use ndarray::array;
+    /// # use neurite::train::{Callback, FitContext};
+    /// # use neurite::{Dense, Error, FitOptions, Sequential, Sgd, Sigmoid};
+    /// struct Check;
+    /// impl Callback<f64> for Check {
+    ///     fn on_epoch_end(&mut self, _: usize, fit: &mut FitContext<'_, f64>) -> Result<(), Error> {
+    ///         let weights = fit.model().get_weights();
+    ///         fit.model_mut().set_weights(&weights)?;
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # let mut model = Sequential::new();
+    /// # model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// # let options = FitOptions::new(1).metrics(["mae".parse()?]).callback(Check);
+    /// # model.fit(&array![[1.0]], &array![[1.0]], &mut Sgd::new(0.25), options)?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn model_mut(&mut self) -> &mut Sequential<T> {
         self.model
     }
 
     /// The history so far, this epoch's values included.
+    /// # Example
+    ///
+    /// ```
+    /// # use ndarray::array;
+    /// # use neurite::train::{Callback, FitContext};
+    /// # use neurite::{Dense, Error, FitOptions, Sequential, Sgd, Sigmoid};
+    /// struct Check;
+    /// impl Callback<f64> for Check {
+    ///     fn on_epoch_end(&mut self, _: usize, fit: &mut FitContext<'_, f64>) -> Result<(), Error> {
+    ///         assert_eq!(fit.history().epochs(), 1);
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # let mut model = Sequential::new();
+    /// # model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// # let options = FitOptions::new(1).metrics(["mae".parse()?]).callback(Check);
+    /// # model.fit(&array![[1.0]], &array![[1.0]], &mut Sgd::new(0.25), options)?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn history(&self) -> &History<T> {
         self.history
     }
@@ -118,6 +202,26 @@ impl<'a, T: Element> FitContext<'a, T> {
     /// This epoch's value of `name` (`"val_loss"`, `"accuracy"`, `"mae"`,
     /// …), as Keras's `logs[name]`: the last value of the history's
     /// series.
+    /// # Example
+    ///
+    /// ```
+    /// # use ndarray::array;
+    /// # use neurite::train::{Callback, FitContext};
+    /// # use neurite::{Dense, Error, FitOptions, Sequential, Sgd, Sigmoid};
+    /// struct Check;
+    /// impl Callback<f64> for Check {
+    ///     fn on_epoch_end(&mut self, _: usize, fit: &mut FitContext<'_, f64>) -> Result<(), Error> {
+    ///         assert_eq!(fit.log("loss"), Some(2.0_f64.ln())); // σ(0) against 1
+    ///         assert!(fit.log("val_loss").is_none());
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # let mut model = Sequential::new();
+    /// # model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// # let options = FitOptions::new(1).metrics(["mae".parse()?]).callback(Check);
+    /// # model.fit(&array![[1.0]], &array![[1.0]], &mut Sgd::new(0.25), options)?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn log(&self, name: &str) -> Option<f64> {
         let series = self.history.get(name)?;
         series.last().map(|&value| widen(value))
@@ -126,12 +230,52 @@ impl<'a, T: Element> FitContext<'a, T> {
     /// Whether `fit` logs `name` every epoch, and if so whether larger
     /// values are better (`Some(true)` for the accuracies, `Some(false)`
     /// for the losses and errors): Keras's `"auto"` mode.
+    /// # Example
+    ///
+    /// ```
+    /// # use ndarray::array;
+    /// # use neurite::train::{Callback, FitContext};
+    /// # use neurite::{Dense, Error, FitOptions, Sequential, Sgd, Sigmoid};
+    /// struct Check;
+    /// impl Callback<f64> for Check {
+    ///     fn on_epoch_end(&mut self, _: usize, fit: &mut FitContext<'_, f64>) -> Result<(), Error> {
+    ///         assert_eq!(fit.higher_is_better("accuracy"), Some(true));
+    ///         assert_eq!(fit.higher_is_better("mae"), Some(false));
+    ///         assert_eq!(fit.higher_is_better("val_mae"), None); // no validation data
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # let mut model = Sequential::new();
+    /// # model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// # let options = FitOptions::new(1).metrics(["mae".parse()?]).callback(Check);
+    /// # model.fit(&array![[1.0]], &array![[1.0]], &mut Sgd::new(0.25), options)?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn higher_is_better(&self, name: &str) -> Option<bool> {
         let known = self.names.iter().find(|known| known.name == name)?;
         Some(known.higher_is_better)
     }
 
     /// The names `fit` logs every epoch, e.g. for an error message.
+    /// # Example
+    ///
+    /// ```
+    /// # use ndarray::array;
+    /// # use neurite::train::{Callback, FitContext};
+    /// # use neurite::{Dense, Error, FitOptions, Sequential, Sgd, Sigmoid};
+    /// struct Check;
+    /// impl Callback<f64> for Check {
+    ///     fn on_epoch_end(&mut self, _: usize, fit: &mut FitContext<'_, f64>) -> Result<(), Error> {
+    ///         assert_eq!(fit.log_names(), "loss, accuracy, mae");
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # let mut model = Sequential::new();
+    /// # model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// # let options = FitOptions::new(1).metrics(["mae".parse()?]).callback(Check);
+    /// # model.fit(&array![[1.0]], &array![[1.0]], &mut Sgd::new(0.25), options)?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn log_names(&self) -> String {
         let names: Vec<&str> = self.names.iter().map(|n| n.name.as_str()).collect();
         names.join(", ")
@@ -140,23 +284,101 @@ impl<'a, T: Element> FitContext<'a, T> {
     /// The optimizer's learning rate as it applies it (rounded to the
     /// model's float type, as Keras's `optimizer.learning_rate` variable
     /// holds it), `None` for an optimizer without one.
+    /// # Example
+    ///
+    /// ```
+    /// # use ndarray::array;
+    /// # use neurite::train::{Callback, FitContext};
+    /// # use neurite::{Dense, Error, FitOptions, Sequential, Sgd, Sigmoid};
+    /// struct Check;
+    /// impl Callback<f64> for Check {
+    ///     fn on_epoch_end(&mut self, _: usize, fit: &mut FitContext<'_, f64>) -> Result<(), Error> {
+    ///         assert_eq!(fit.learning_rate(), Some(0.25));
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # let mut model = Sequential::new();
+    /// # model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// # let options = FitOptions::new(1).metrics(["mae".parse()?]).callback(Check);
+    /// # model.fit(&array![[1.0]], &array![[1.0]], &mut Sgd::new(0.25), options)?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn learning_rate(&self) -> Option<f64> {
         self.learning_rate.map(as_applied::<T>)
     }
 
     /// Sets the optimizer's learning rate from the next step on.
+    /// # Example
+    ///
+    /// ```
+    /// # use ndarray::array;
+    /// # use neurite::train::{Callback, FitContext};
+    /// # use neurite::{Dense, Error, FitOptions, Sequential, Sgd, Sigmoid};
+    /// struct Check;
+    /// impl Callback<f64> for Check {
+    ///     fn on_epoch_end(&mut self, _: usize, fit: &mut FitContext<'_, f64>) -> Result<(), Error> {
+    ///         fit.set_learning_rate(0.125);
+    ///         assert_eq!(fit.learning_rate(), Some(0.125));
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # let mut model = Sequential::new();
+    /// # model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// # let options = FitOptions::new(1).metrics(["mae".parse()?]).callback(Check);
+    /// # model.fit(&array![[1.0]], &array![[1.0]], &mut Sgd::new(0.25), options)?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn set_learning_rate(&mut self, learning_rate: f64) {
         self.learning_rate = Some(learning_rate);
     }
 
     /// Appends `value` to the history's series `name` (added if new), as
     /// a Keras callback writes `logs[name]`.
+    /// # Example
+    ///
+    /// ```
+    /// # use ndarray::array;
+    /// # use neurite::train::{Callback, FitContext};
+    /// # use neurite::{Dense, Error, FitOptions, Sequential, Sgd, Sigmoid};
+    /// struct Check;
+    /// impl Callback<f64> for Check {
+    ///     fn on_epoch_end(&mut self, _: usize, fit: &mut FitContext<'_, f64>) -> Result<(), Error> {
+    ///         fit.record("epoch_seconds", 0.5);
+    ///         assert_eq!(fit.history().get("epoch_seconds"), Some(&[0.5][..]));
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # let mut model = Sequential::new();
+    /// # model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// # let options = FitOptions::new(1).metrics(["mae".parse()?]).callback(Check);
+    /// # model.fit(&array![[1.0]], &array![[1.0]], &mut Sgd::new(0.25), options)?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn record(&mut self, name: &str, value: f64) {
         self.history.record(name, narrow(value));
     }
 
     /// Ends training after this epoch (Keras's `model.stop_training =
     /// True`).
+    /// # Example
+    ///
+    /// ```
+    /// # use ndarray::array;
+    /// # use neurite::train::{Callback, FitContext};
+    /// # use neurite::{Dense, Error, FitOptions, Sequential, Sgd, Sigmoid};
+    /// struct Check;
+    /// impl Callback<f64> for Check {
+    ///     fn on_epoch_end(&mut self, _: usize, fit: &mut FitContext<'_, f64>) -> Result<(), Error> {
+    ///         fit.stop_training(); // after this epoch
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # let mut model = Sequential::new();
+    /// # model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
+    /// # let options = FitOptions::new(1).metrics(["mae".parse()?]).callback(Check);
+    /// # model.fit(&array![[1.0]], &array![[1.0]], &mut Sgd::new(0.25), options)?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn stop_training(&mut self) {
         self.stop = true;
     }
