@@ -1,6 +1,14 @@
 //! A network trained in Keras, run in neurite.
 //!
-//! On the Keras side, two lines of Python write the weights:
+//! From Keras to Rust in one call: Keras's own file, `model.save("model.keras")`
+//! (or the tutorial's `model.save("model.h5")`), loads with
+//! `Sequential::load_keras`, architecture and weights, and
+//! `save_keras` writes a `.keras` file Keras opens. This example loads the
+//! committed fixtures of `tests/fixtures/keras/` (`manifest.json` gives
+//! Keras's predictions) and compares.
+//!
+//! The older path stays for weights exported as arrays: two lines of
+//! Python write them,
 //!
 //! ```python
 //! import numpy as np
@@ -28,8 +36,17 @@ use std::path::{Path, PathBuf};
 const PYTHON: &str = r#"    import numpy as np
     np.savez("weights.npz", *model.get_weights())"#;
 
+/// The fixtures loaded with `load_keras`: a tf.keras 2 `.h5`, a Keras 3
+/// `.keras` and a float64 Keras 3 `.keras`.
+const KERAS_FILES: [&str; 3] = [
+    "tutorial_model2_tfkeras.h5",
+    "mlp7_adam_keras3.keras",
+    "float64_keras3.keras",
+];
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    println!("On the Keras side:\n\n{PYTHON}\n");
+    keras_files()?;
+    println!("\nOr weights exported as arrays, on the Keras side:\n\n{PYTHON}\n");
     let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/keras_export");
     let cases: Value = serde_json::from_str(&std::fs::read_to_string(folder.join("cases.json"))?)?;
     println!(
@@ -49,6 +66,51 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
+}
+
+/// Keras's own files: one call each, then `save_keras` and back.
+fn keras_files() -> Result<(), Box<dyn std::error::Error>> {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keras");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("manifest.json"))?)?;
+    println!("Keras's own files, with Sequential::load_keras:\n");
+    for name in KERAS_FILES {
+        let entry = manifest["files"]
+            .as_array()
+            .and_then(|files| files.iter().find(|entry| entry["file"] == name))
+            .ok_or("not in the manifest")?;
+        let deviation = match entry["dtype"].as_str() {
+            Some("float64") => keras_file::<f64>(&folder.join(name), entry)?,
+            _ => keras_file::<f32>(&folder.join(name), entry)?,
+        };
+        println!("  {name:<32} max |neurite - keras| = {deviation:.2e}");
+    }
+    Ok(())
+}
+
+/// Loads one Keras file, predicts, compares with Keras; then writes it
+/// with `save_keras` and checks the copy predicts the same.
+fn keras_file<T: Element>(path: &Path, entry: &Value) -> Result<f64, Box<dyn std::error::Error>> {
+    let model = Sequential::<T>::load_keras(path)?;
+    let x: Array2<T> = matrix(&entry["x"])?;
+    let y = model.forward(&x)?;
+    let deviation = max_deviation(&y, &matrix(&entry["expected_output"])?);
+
+    let copy =
+        std::env::temp_dir().join(format!("neurite-from-keras-{}.keras", std::process::id()));
+    model.save_keras(&copy)?;
+    let reloaded = Sequential::<T>::load_keras(&copy)?;
+    std::fs::remove_file(&copy)?;
+    assert_eq!(reloaded.forward(&x)?, y, "a saved model predicts the same");
+    Ok(deviation)
+}
+
+/// The largest absolute difference between two matrices.
+fn max_deviation<T: Element>(a: &Array2<T>, b: &Array2<T>) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| (*a - *b).abs().to_f64().unwrap_or(f64::NAN))
+        .fold(0.0, f64::max)
 }
 
 /// One export: build, load, predict, compare; then save and load again.
@@ -82,11 +144,7 @@ fn run<T: Element>(case: &Value, folder: &Path) -> Result<f64, Box<dyn std::erro
     let x: Array2<T> = matrix(&case["x"])?;
     let expected: Array2<T> = matrix(&case["expected_output"])?;
     let y = model.forward(&x)?;
-    let deviation = y
-        .iter()
-        .zip(&expected)
-        .map(|(a, e)| (*a - *e).abs().to_f64().unwrap_or(f64::NAN))
-        .fold(0.0, f64::max);
+    let deviation = max_deviation(&y, &expected);
 
     // 4. neurite's own file: architecture and weights in one safetensors
     //    file, loaded back bit for bit.

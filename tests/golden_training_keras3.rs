@@ -15,9 +15,8 @@ mod common;
 use common::training::*;
 use neurite::loss::Loss;
 
-/// Cases that need what later issues add: BatchNormalization (#14), and
-/// gelu and silu hidden layers (#12).
-const LATER: &[(&str, &str)] = &[("batchnorm_", "#14"), ("gelu_silu_", "#12")];
+/// Cases that need what later issues add: BatchNormalization (#14).
+const LATER: &[(&str, &str)] = &[("batchnorm_", "#14")];
 
 /// The loss a case compiles, from its name.
 fn loss_of(case: &str) -> Loss {
@@ -47,6 +46,17 @@ fn keras3_cases<T: Golden>() -> usize {
         }
         let loss = loss_of(name);
         let mut report = Report::new(name);
+        if T::DTYPE == "float64" && name.starts_with("gelu_") {
+            // Keras's float64 gelu takes 1/√2 as the float32 constant
+            // 0.7071067690849304 (golden README): off the exact function by
+            // 2.6e-8 relative at x = -1 and 4e-7 at x = -5. neurite computes
+            // the exact gelu; measured here: 1.4e-9 relative in the
+            // predictions, about 1e-7 in the gradients.
+            report = report.at_least(Tolerance {
+                rtol: 1e-6,
+                atol: 1e-13,
+            });
+        }
         forward_and_gradients::<T>(case, loss, &mut report);
         optimizer_steps::<T>(case, loss, &mut report);
         if !case["expected"]["fit"].is_null() {
@@ -60,10 +70,10 @@ fn keras3_cases<T: Golden>() -> usize {
 
 #[test]
 fn multi_class_and_regression_training_matches_keras_in_float32() {
-    assert_eq!(keras3_cases::<f32>(), 4);
+    assert_eq!(keras3_cases::<f32>(), 5);
 }
 
 #[test]
 fn multi_class_and_regression_training_matches_keras_in_float64() {
-    assert_eq!(keras3_cases::<f64>(), 4);
+    assert_eq!(keras3_cases::<f64>(), 5);
 }

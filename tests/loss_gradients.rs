@@ -3,7 +3,7 @@
 //! labels and shapes it does not take, through `Loss` and through a
 //! compiled model (whose failed step must leave the weights untouched).
 
-use ndarray::{Array2, array};
+use ndarray::{Array2, ShapeBuilder, array};
 use neurite::loss::Loss;
 use neurite::{Dense, Error, Linear, Sequential, Sgd, Softmax};
 
@@ -237,4 +237,31 @@ fn a_softmax_output_is_trained_through_its_logits() {
     assert_eq!(model.evaluate(&x, &y).unwrap().loss, 2e4);
     let gradients = model.gradients(&x, &y).unwrap();
     assert_eq!(gradients[1].as_slice().unwrap(), [1.0, -1.0, 0.0]);
+}
+
+#[test]
+fn gradient_into_a_kept_buffer_is_the_gradient() {
+    for loss in losses() {
+        let (y, p) = batch(&loss);
+        let expected = loss.gradient(&y, &p).unwrap();
+        let mut row_major = Array2::from_elem(p.raw_dim(), f64::NAN);
+        loss.gradient_into(&y, &p, row_major.view_mut()).unwrap();
+        assert_eq!(row_major, expected, "{}", loss.name());
+        // A column-major buffer takes the copy path: the same values.
+        let mut column_major = Array2::from_elem(p.raw_dim().f(), f64::NAN);
+        loss.gradient_into(&y, &p, column_major.view_mut()).unwrap();
+        assert_eq!(column_major, expected, "{}", loss.name());
+    }
+}
+
+#[test]
+fn gradient_into_a_buffer_of_the_wrong_shape_is_refused_and_left_as_is() {
+    let (y, p) = (array![[0.0_f32, 1.0]], array![[0.5_f32, 0.5]]);
+    let mut grad = Array2::from_elem((2, 1), 7.0_f32);
+    let result = Loss::MeanSquaredError.gradient_into(&y, &p, grad.view_mut());
+    assert!(
+        matches!(result, Err(Error::ShapeMismatch { ref expected, ref found, .. })
+        if expected == &[1, 2] && found == &[2, 1])
+    );
+    assert!(grad.iter().all(|&g| g == 7.0));
 }

@@ -18,6 +18,8 @@
 //!
 //! # From Keras
 //!
+//! [`Sequential::load_keras`] reads Keras's own `.keras` and `.h5` files
+//! and [`Sequential::save_keras`] writes `.keras` files Keras opens.
 //! [`Sequential::load_npz`] reads what `np.savez(path, *model.get_weights())`
 //! writes (and `np.savez_compressed`): arrays `arr_0, arr_1, …` in Keras's
 //! order, float32 or float64, into a model built with the same
@@ -73,6 +75,7 @@
 //! ```
 
 mod files;
+mod keras;
 mod npz;
 mod safetensors;
 mod spec;

@@ -18,7 +18,8 @@
 //!   family, the shrinks, threshold, sparse_plus/sigmoid and Keras's relu
 //!   with arguments, bit for bit their scalar definitions.
 //! - bce.rs: the loss, summed over rows in one pass with the label check,
-//!   from those; src/loss/ reaches it through [`kernels`].
+//!   from those; src/loss/ reaches it through [`kernels`]. regression.rs:
+//!   mean squared and absolute error's sums and gradients, for the same.
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
 //!   and portable.rs (plain Rust over fixed-size arrays, which the
 //!   compiler turns into SSE2 or NEON code): the registers, and the kernels
@@ -92,6 +93,7 @@ mod mish;
 mod piecewise;
 mod portable;
 mod rectifier;
+mod regression;
 mod selu;
 mod sigmoid;
 mod silu;
@@ -171,6 +173,14 @@ pub(crate) struct Kernels<T> {
     pub(crate) first_bad_label: fn(&[T]) -> Option<usize>,
     /// One row times a row-major matrix (gemv.rs), not in place.
     pub(crate) row_times_matrix: gemv::RowKernel<T>,
+    /// `Σ (p - y)²` over labels and values (regression.rs).
+    pub(crate) squared_error_sum: fn(&[T], &[T]) -> T,
+    /// `Σ |p - y|` over labels and values (regression.rs).
+    pub(crate) absolute_error_sum: fn(&[T], &[T]) -> T,
+    /// `out ← (e + e)·scale`, `e = p - y`, over labels, values and `out`.
+    pub(crate) squared_error_slopes: fn(&[T], &[T], &mut [T], T),
+    /// `out ← sign(e)·scale` (`sign(0) = 0`), over labels, values and `out`.
+    pub(crate) absolute_error_slopes: fn(&[T], &[T], &mut [T], T),
 }
 
 /// One instruction set's kernels: what dispatch picks, and what the tests
@@ -259,8 +269,10 @@ macro_rules! define_isa {
             threshold_f64(xs: f64, threshold, default_value) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::Threshold::new(threshold, default_value));
             relu_with_f64(xs: f64, negative_slope, max_value, threshold, slope_from) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::ReluWith::new(negative_slope, max_value, threshold, slope_from));
         );
-        define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32);
-        define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64);
+        define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32,
+            [squared_error_sum_f32, absolute_error_sum_f32, squared_error_slopes_f32, absolute_error_slopes_f32]);
+        define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64,
+            [squared_error_sum_f64, absolute_error_sum_f64, squared_error_slopes_f64, absolute_error_slopes_f64]);
 
         static ISA: $crate::kernels::Isa = $crate::kernels::Isa {
             f32: $crate::kernels::Kernels {
@@ -294,6 +306,10 @@ macro_rules! define_isa {
                 bce_logits: bce_logits_f32,
                 first_bad_label: first_bad_label_f32,
                 row_times_matrix: row_times_matrix_f32,
+                squared_error_sum: squared_error_sum_f32,
+                absolute_error_sum: absolute_error_sum_f32,
+                squared_error_slopes: squared_error_slopes_f32,
+                absolute_error_slopes: absolute_error_slopes_f32,
             },
             f64: $crate::kernels::Kernels {
                 sigmoid: sigmoid_f64,
@@ -326,6 +342,10 @@ macro_rules! define_isa {
                 bce_logits: bce_logits_f64,
                 first_bad_label: first_bad_label_f64,
                 row_times_matrix: row_times_matrix_f64,
+                squared_error_sum: squared_error_sum_f64,
+                absolute_error_sum: absolute_error_sum_f64,
+                squared_error_slopes: squared_error_slopes_f64,
+                absolute_error_slopes: absolute_error_slopes_f64,
             },
         };
     };
@@ -333,7 +353,8 @@ macro_rules! define_isa {
     (@tanh_f32) => { $crate::kernels::tanh::Tanh };
     (@tanh_f32 $kernel:expr) => { $kernel };
     // The kernels that are not in place, for one element type.
-    (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, $first_bad_label:ident) => {
+    (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, $first_bad_label:ident,
+        [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident]) => {
         define_isa!(@wrap $features; fn $row_times_matrix(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) =>
             $crate::kernels::gemv::row_times_matrix::<$vector>(x, w, out, accumulate));
         define_isa!(@wrap $features; fn $bce(labels: &[$t], values: &[$t], sums: &mut [$t], epsilon: $t) -> Result<(), usize> =>
@@ -344,6 +365,18 @@ macro_rules! define_isa {
             $crate::kernels::bce::row_sums::<$vector>(labels, values, sums, $crate::kernels::bce::Logits));
         define_isa!(@wrap $features; fn $first_bad_label(labels: &[$t]) -> Option<usize> =>
             $crate::kernels::bce::first_bad_label::<$vector>(labels));
+        define_isa!(@wrap $features; fn $squared_sum(labels: &[$t], values: &[$t]) -> $t =>
+            $crate::kernels::regression::pair_sum::<$vector>(labels, values, $crate::kernels::regression::SquaredError));
+        define_isa!(@wrap $features; fn $absolute_sum(labels: &[$t], values: &[$t]) -> $t =>
+            $crate::kernels::regression::pair_sum::<$vector>(labels, values, $crate::kernels::regression::AbsoluteError));
+        define_isa!(@wrap $features; fn $squared_slopes(labels: &[$t], values: &[$t], out: &mut [$t], scale: $t) =>
+            $crate::kernels::regression::pair_map::<$vector>(labels, values, out, $crate::kernels::regression::SquaredErrorSlope {
+                scale: <$vector as $crate::kernels::vector::Vector>::splat(scale),
+            }));
+        define_isa!(@wrap $features; fn $absolute_slopes(labels: &[$t], values: &[$t], out: &mut [$t], scale: $t) =>
+            $crate::kernels::regression::pair_map::<$vector>(labels, values, out, $crate::kernels::regression::AbsoluteErrorSlope {
+                scale: <$vector as $crate::kernels::vector::Vector>::splat(scale),
+            }));
     };
     (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)*) => $body:expr;)*) => {
         $(define_isa!(@kernel $features; $kernel($xs: $t $(, $param)*) => $body);)*

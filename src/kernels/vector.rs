@@ -204,7 +204,7 @@ const PREFETCH_DISTANCE: usize = 1024;
 /// Asks the cache for the lines `PREFETCH_DISTANCE` bytes after those of
 /// `block` (a hint: no effect on the results; none off x86-64).
 #[inline(always)]
-fn prefetch_ahead<T>(block: &[T]) {
+pub(crate) fn prefetch_ahead<T>(block: &[T]) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};

@@ -10,7 +10,7 @@ use super::sample::Sample;
 use super::whole_batch::Rows;
 use crate::error::{Error, check_shape};
 use crate::precision::{Accumulator, narrow, widen};
-use ndarray::{Array1, Array2, ArrayBase, ArrayView2, CowArray, Data, Ix1, Ix2};
+use ndarray::{Array1, Array2, ArrayBase, ArrayView2, ArrayViewMut2, CowArray, Data, Ix1, Ix2};
 use num_traits::Float;
 
 impl Loss {
@@ -155,17 +155,60 @@ impl Loss {
         S1: Data<Elem = T>,
         S2: Data<Elem = T>,
     {
-        let [y, p] = self.checked(y_true.view(), y_pred.view())?;
-        let sample = self.sample(y.view());
-        let scale = T::one() / narrow(p.nrows() as f64);
-        let mut grad = Array2::zeros(p.raw_dim());
-        if let Some(slice) = grad.as_slice_mut() {
-            sample.gradient_into(batch(&y, &p), scale, slice);
-        }
+        let mut grad = crate::buffers::zeros2("loss gradient", y_pred.dim())?;
+        self.gradient_into(y_true, y_pred, grad.view_mut())?;
         Ok(grad)
     }
 
-    /// The loss in `T` for this batch of (checked) labels.
+    /// [`gradient`](Loss::gradient) written into `grad`, a buffer of
+    /// `y_pred`'s shape that the caller keeps: no allocation when `grad`
+    /// and the inputs are row-major (what `train_step` does with its own
+    /// buffers). Every element of `grad` is overwritten.
+    ///
+    /// # Errors
+    ///
+    /// As [`value`](Loss::value), and [`Error::ShapeMismatch`] when `grad`
+    /// is not of `y_pred`'s shape; `grad` is unchanged then.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::{array, Array2};
+    /// use neurite::loss::Loss;
+    ///
+    /// let mut grad = Array2::zeros((1, 2));
+    /// Loss::MeanAbsoluteError.gradient_into(&array![[0.0_f32, 0.0]], &array![[-1.0, 3.0]], grad.view_mut())?;
+    /// assert_eq!(grad, array![[-0.5, 0.5]]); // sign(e) / (1 sample · 2 values)
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn gradient_into<T, S1, S2>(
+        &self,
+        y_true: &ArrayBase<S1, Ix2>,
+        y_pred: &ArrayBase<S2, Ix2>,
+        mut grad: ArrayViewMut2<'_, T>,
+    ) -> Result<(), Error>
+    where
+        T: Float,
+        S1: Data<Elem = T>,
+        S2: Data<Elem = T>,
+    {
+        check_shape("loss gradient buffer", y_pred.shape(), grad.shape())?;
+        let [y, p] = self.checked(y_true.view(), y_pred.view())?;
+        let sample = self.sample(y.view());
+        let scale = T::one() / narrow(p.nrows() as f64);
+        match grad.as_slice_mut() {
+            Some(slice) => sample.gradient_into(batch(&y, &p), scale, slice),
+            None => {
+                let mut own = crate::buffers::zeros2("loss gradient", p.dim())?;
+                if let Some(slice) = own.as_slice_mut() {
+                    sample.gradient_into(batch(&y, &p), scale, slice);
+                }
+                grad.assign(&own);
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) fn sample<T: Float>(&self, y: ArrayView2<'_, T>) -> Sample<T> {
         let signed = matches!(self, Self::Hinge | Self::SquaredHinge) && signed_labels(y.iter());
         Sample::new(self, signed)

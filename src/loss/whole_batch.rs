@@ -9,6 +9,7 @@ use super::elementwise::{Element, ForEachFormula};
 use super::lanes::sum_pairs;
 use super::sample::Sample;
 use super::softmax_cross_entropy::cross_entropy;
+use crate::kernels;
 use crate::precision::{Accumulator, is_narrow, narrow};
 use num_traits::Float;
 
@@ -41,14 +42,17 @@ impl<T: Float> Sample<T> {
 
     /// The mean over rows of each row's loss. For element losses in `f32`
     /// and wider, without a per-sample array: the sum over all elements
-    /// (eight interleaved sums) divided by the width and the rows, Keras's
-    /// mean of means rounded in another order (as the fused binary
+    /// (the vectorized kernel for squared and absolute errors, eight
+    /// interleaved sums for the others) divided by the width and the rows,
+    /// Keras's mean of means rounded in another order (as the fused binary
     /// cross-entropy does); narrow types sum the rows wide.
     pub(crate) fn mean(&self, rows: Rows<'_, T>) -> T {
         if let Self::Element(element) = *self
             && !is_narrow::<T>()
         {
-            return element.monomorphic(Mean(rows));
+            let total =
+                kernel_sum(&element, rows).unwrap_or_else(|| element.monomorphic(Sum(rows)));
+            return total / row_divisor(&element, rows.width()) / narrow(rows.count as f64);
         }
         let mut sum = Accumulator::new();
         self.per_sample(rows).into_iter().for_each(|v| sum.add(v));
@@ -87,7 +91,10 @@ impl<T: Float> Sample<T> {
                     element.monomorphic(PerSample { rows, out });
                 }
                 if let Some((grad, scale)) = gradient {
-                    element.monomorphic(Slopes { rows, scale, grad });
+                    let scale = scale / row_divisor(&element, rows.width());
+                    if !kernel_slopes(&element, rows, scale, grad) {
+                        element.monomorphic(Slopes { rows, scale, grad });
+                    }
                 }
             }
             _ => self.row_by_row(rows, values, gradient),
@@ -127,16 +134,48 @@ fn row_divisor<T: Float>(element: &Element<T>, width: usize) -> T {
     }
 }
 
-/// [`Sample::mean`] of an element loss in `f32` or wider.
-struct Mean<'a, T>(Rows<'a, T>);
+/// `Σ f(y, p)` over the batch through the kernel of src/kernels/ for
+/// the element losses that have one (squared and absolute error, `f32`
+/// and `f64`).
+fn kernel_sum<T: Float>(element: &Element<T>, rows: Rows<'_, T>) -> Option<T> {
+    let kernels = kernels::for_type::<T>()?;
+    let sum = match element {
+        Element::SquaredError => kernels.squared_error_sum,
+        Element::AbsoluteError => kernels.absolute_error_sum,
+        _ => return None,
+    };
+    Some(sum(rows.labels, rows.values))
+}
 
-impl<T: Float> ForEachFormula<T> for Mean<'_, T> {
+/// `grad ← scale · f'(y, p)` through the kernel of src/kernels/ where
+/// there is one (as [`kernel_sum`]), bit for bit [`Slopes`]; false if not.
+fn kernel_slopes<T: Float>(
+    element: &Element<T>,
+    rows: Rows<'_, T>,
+    scale: T,
+    grad: &mut [T],
+) -> bool {
+    let Some(kernels) = kernels::for_type::<T>() else {
+        return false;
+    };
+    let slopes = match element {
+        Element::SquaredError => kernels.squared_error_slopes,
+        Element::AbsoluteError => kernels.absolute_error_slopes,
+        _ => return false,
+    };
+    slopes(rows.labels, rows.values, grad, scale);
+    true
+}
+
+/// `Σ f(y, p)` over the batch, in eight interleaved sums.
+struct Sum<'a, T>(Rows<'a, T>);
+
+impl<T: Float> ForEachFormula<T> for Sum<'_, T> {
     type Output = T;
 
     fn run(self, element: impl Fn() -> Element<T> + Copy) -> T {
         let Self(rows) = self;
-        let total = sum_pairs(rows.labels, rows.values, |y, p| element().value(y, p));
-        total / row_divisor(&element(), rows.width()) / narrow(rows.count as f64)
+        sum_pairs(rows.labels, rows.values, |y, p| element().value(y, p))
     }
 }
 
@@ -163,7 +202,7 @@ impl<T: Float> ForEachFormula<T> for PerSample<'_, '_, T> {
     }
 }
 
-/// `grad ← scale / divisor · f'(y, p)` over all elements.
+/// `grad ← scale · f'(y, p)` over all elements.
 struct Slopes<'a, 'b, T> {
     rows: Rows<'a, T>,
     scale: T,
@@ -174,7 +213,7 @@ impl<T: Float> ForEachFormula<T> for Slopes<'_, '_, T> {
     type Output = ();
 
     fn run(self, element: impl Fn() -> Element<T> + Copy) {
-        let scale = self.scale / row_divisor(&element(), self.rows.width());
+        let scale = self.scale;
         let pairs = self.rows.labels.iter().zip(self.rows.values);
         for (g, (&y, &p)) in self.grad.iter_mut().zip(pairs) {
             *g = element().slope(y, p) * scale;

@@ -428,7 +428,7 @@ fn inflate(data: &[u8], expected_size: usize, what: &str) -> Result<Vec<u8>, Err
 }
 
 /// The CRC-32 of zip (IEEE polynomial, reflected).
-fn crc32(bytes: &[u8]) -> u32 {
+pub(crate) fn crc32(bytes: &[u8]) -> u32 {
     !bytes.iter().fold(!0_u32, |crc, &byte| {
         CRC_TABLE[usize::from((crc as u8) ^ byte)] ^ (crc >> 8)
     })

@@ -17,7 +17,7 @@ use std::fmt::Debug;
 const CASES: usize = if cfg!(debug_assertions) { 300 } else { 3000 };
 
 /// What the test needs of `f32` and `f64`.
-trait Sample: Float + Debug + 'static {
+pub(super) trait Sample: Float + Debug + 'static {
     fn kernels(path: &Isa) -> &Kernels<Self>;
     fn from_f64(x: f64) -> Self;
     fn widen(self) -> f64;

@@ -23,6 +23,7 @@ mod piecewise;
 mod property;
 mod random_f64;
 mod reference;
+mod regression;
 mod rows;
 mod special;
 
