@@ -2,7 +2,7 @@
 //! standardize with the training rows' mean and standard deviation,
 //! train 30 → 16 relu → 1 sigmoid with Adam(0.001), batches of 32, 100
 //! epochs, binary cross-entropy; report the test loss and accuracy, save
-//! the model and draw the training curves to an SVG.
+//! the model as a `.keras` file and draw the training curves to an SVG.
 //!
 //! ```text
 //! cargo run --release --features csv,plot --example breast_cancer [-- SEED]
@@ -37,14 +37,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/real_data");
     std::fs::create_dir_all(&out)?;
-    // The .keras file waits for `save_keras` (another branch); until then the
-    // safetensors file that `Sequential::load` reads back.
-    model.save(out.join("breast_cancer.safetensors"))?;
-    // SAVE_KERAS: model.save_keras(out.join("breast_cancer.keras"))?;
+    // The file Keras's `keras.saving.load_model` reads.
+    model.save_keras(out.join("breast_cancer.keras"))?;
     history.save_svg(out.join("breast_cancer_curves.svg"))?;
-    println!(
-        "wrote {}/breast_cancer.{{safetensors,_curves.svg}}",
-        out.display()
-    );
+    println!("wrote {}/breast_cancer.keras and breast_cancer_curves.svg", out.display());
     Ok(())
 }

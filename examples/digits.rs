@@ -39,12 +39,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/real_data");
     std::fs::create_dir_all(&out)?;
-    // The .keras file waits for `save_keras` (another branch); until then the
-    // safetensors file that `Sequential::load` reads back.
-    model.save(out.join("digits.safetensors"))?;
-    // SAVE_KERAS: model.save_keras(out.join("digits.keras"))?;
+    // The file Keras's `keras.saving.load_model` reads.
+    model.save_keras(out.join("digits.keras"))?;
     history.save_svg(out.join("digits_curves.svg"))?;
-    println!("wrote {}/digits.{{safetensors,_curves.svg}}", out.display());
+    println!("wrote {}/digits.keras and digits_curves.svg", out.display());
     Ok(())
 }
 

@@ -6,9 +6,15 @@ same split, for 5 seeds, with TensorFlow pinned to one thread. Not run in CI.
 
 Prints, per data set and seed, the test loss and accuracy and the median time of an epoch
 (the first left out: it traces the graph), then the mean and range over the seeds.
+
+    venv/bin/python examples/keras_side.py --check target/real_data
+
+instead loads the `.keras` files the Rust examples wrote there into Keras and prints their
+test loss and accuracy on the same split, to compare with what the examples printed.
 """
 import os
 import statistics
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -64,6 +70,21 @@ def run(recipe, seed):
     test_loss, test_accuracy = model.evaluate(xt, yt, verbose=0)
     return test_loss, test_accuracy, statistics.median(times.times[1:])
 
+
+def check(folder):
+    """Keras's evaluation of the models the Rust examples saved."""
+    for recipe in [breast_cancer, digits]:
+        _, _, xt, yt, _, _, loss, _ = recipe()
+        model = keras.saving.load_model(os.path.join(folder, f"{recipe.__name__}.keras"))
+        model.compile(loss=loss, metrics=["accuracy"])
+        test_loss, test_accuracy = model.evaluate(xt, yt, verbose=0)
+        print(f"{recipe.__name__}.keras in Keras: test loss {test_loss:.4f}, "
+              f"test accuracy {test_accuracy:.4f}")
+
+
+if len(sys.argv) == 3 and sys.argv[1] == "--check":
+    check(sys.argv[2])
+    sys.exit(0)
 
 for recipe in [breast_cancer, digits]:
     results = [run(recipe, seed) for seed in range(1, 6)]
