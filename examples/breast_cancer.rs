@@ -40,6 +40,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The file Keras's `keras.saving.load_model` reads.
     model.save_keras(out.join("breast_cancer.keras"))?;
     history.save_svg(out.join("breast_cancer_curves.svg"))?;
-    println!("wrote {}/breast_cancer.keras and breast_cancer_curves.svg", out.display());
+    println!(
+        "wrote {}/breast_cancer.keras and breast_cancer_curves.svg",
+        out.display()
+    );
     Ok(())
 }
