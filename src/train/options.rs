@@ -152,9 +152,14 @@ impl<'a, T: Element> FitOptions<'a, T> {
         self
     }
 
-    /// Prints Keras-like progress to standard error: an `Epoch 3/10` line,
-    /// then `4/4 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - loss: 0.6909 -
-    /// accuracy: 0.7500` (updated in place on a terminal). Off by default.
+    /// Prints Keras-like progress to standard error. On a terminal: an
+    /// `Epoch 3/10` line, then a bar redrawn in place as the steps run
+    /// (`12/45 ━━━━━─────────────── 0s 2ms/step - ETA: 0s - loss: 0.6909 -
+    /// accuracy: 0.7500`, with the running metrics), and at the epoch's end
+    /// `45/45 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - loss: … - val_loss: …` with
+    /// every value the history holds. Elsewhere (a CI log, a file), one line
+    /// per epoch: `Epoch 3/10 - 45/45 - 0s 2ms/step - loss: …`. Off by
+    /// default.
     ///
     /// # Example
     ///
