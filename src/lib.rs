@@ -80,6 +80,10 @@
 //!   the feature. Models are `Send + Sync` either way.
 //! - `half`: fast `half::f16` and `half::bf16` models (see the `half`
 //!   re-export).
+//! - `plot`: `History::to_svg` and `History::save_svg` draw training
+//!   curves (loss, accuracy, metrics, with their validation series).
+//! - `csv`: `data::read_csv` and `data::load_csv` read features and labels
+//!   from CSV files into `Array2`s, with errors that name line and column.
 //! - `serde`: kept so that manifests naming it still build; the
 //!   architecture description ([`io::ModelSpec`]) now implements
 //!   `Serialize` and `Deserialize` in every build.
@@ -90,6 +94,8 @@
 
 pub mod activation;
 mod buffers;
+#[cfg(feature = "csv")]
+pub mod data;
 mod error;
 pub mod io;
 #[allow(unsafe_code)]

@@ -7,7 +7,11 @@
 //! [`Accuracy`] is what Keras's `metrics=["accuracy"]` resolves to for a
 //! loss: [`Accuracy::for_loss`] follows Keras 3's rule (by the shapes)
 //! and is what [`Sequential::evaluate`](crate::Sequential::evaluate) and
-//! [`Sequential::fit`](crate::Sequential::fit) report.
+//! [`Sequential::fit`](crate::Sequential::fit) report. [`Metric`] names
+//! any of them, by Keras's names, for
+//! [`FitOptions::metrics`](crate::FitOptions::metrics): `fit` then records
+//! it in the [`History`](crate::History) for the training batches and the
+//! validation data.
 //!
 //! # Example
 //!
@@ -29,7 +33,11 @@ use crate::precision::{Accumulator, narrow};
 use ndarray::{ArrayBase, ArrayView2, Data, Ix2};
 use num_traits::Float;
 
+mod metric;
+
 pub use crate::loss::binary_accuracy;
+pub(crate) use metric::Resolved;
+pub use metric::{Metric, MetricKind};
 
 /// The accuracy Keras's `"accuracy"` metric resolves to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,15 +214,20 @@ where
     check_batch(y_true.view(), y_pred.view(), y_pred.ncols())?;
     let mut sum = Accumulator::new();
     for (y, p) in y_true.rows().into_iter().zip(y_pred.rows()) {
-        let label = arg_max(&y.to_vec());
-        let in_top_k = label.is_some_and(|label| {
-            let score = p[label];
-            let above = p.iter().filter(|&&v| v > score).count();
-            !score.is_nan() && above < k
-        });
-        sum.add(if in_top_k { T::one() } else { T::zero() });
+        let hit = arg_max(&y.to_vec()).is_some_and(|label| in_top_k(&p.to_vec(), label, k));
+        sum.add(if hit { T::one() } else { T::zero() });
     }
     Ok(sum.mean(y_pred.nrows()))
+}
+
+/// Whether class `label` is among the `k` largest of `p` (ties with the
+/// `k`-th count as in; a NaN score never does).
+fn in_top_k<T: Float>(p: &[T], label: usize, k: usize) -> bool {
+    let Some(&score) = p.get(label) else {
+        return false;
+    };
+    let above = p.iter().filter(|&&v| v > score).count();
+    !score.is_nan() && above < k
 }
 
 /// Keras's `mean_absolute_error` metric: the mean of `|y - p|`.

@@ -202,6 +202,40 @@ pub trait Optimizer<T: Element>: Debug {
     /// assert_eq!(adam.iterations(), 0);
     /// ```
     fn reset(&mut self);
+
+    /// The learning rate (Keras's `optimizer.learning_rate`), as given in
+    /// `f64`; `None` for an optimizer without one (the default). Callbacks
+    /// such as [`ReduceLrOnPlateau`](crate::train::ReduceLrOnPlateau) read
+    /// it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Adam, Optimizer};
+    ///
+    /// assert_eq!(Optimizer::<f32>::get_learning_rate(&Adam::default()), Some(0.001));
+    /// ```
+    fn get_learning_rate(&self) -> Option<f64> {
+        None
+    }
+
+    /// Sets the learning rate for the next steps, keeping the state
+    /// (Keras's `optimizer.learning_rate = value`). An optimizer whose
+    /// [`get_learning_rate`](Optimizer::get_learning_rate) gives `None`
+    /// ignores it (the default).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Optimizer, Sgd};
+    ///
+    /// let mut sgd = Sgd::<f64>::new(0.1);
+    /// sgd.set_learning_rate(0.01);
+    /// assert_eq!(sgd.learning_rate, 0.01);
+    /// ```
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        let _ = learning_rate;
+    }
 }
 
 /// An update rule, written once for its arithmetic type `S`: the element

@@ -132,6 +132,14 @@ impl<T: Element> Optimizer<T> for Sgd<T> {
         check_unit_closed("momentum", self.momentum)
     }
 
+    fn get_learning_rate(&self) -> Option<f64> {
+        Some(self.learning_rate)
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.learning_rate = learning_rate;
+    }
+
     fn begin_step(&mut self, sizes: &[usize]) {
         self.state.begin(sizes);
     }

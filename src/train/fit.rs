@@ -1,7 +1,10 @@
 //! [`Sequential::fit`]: epochs of mini-batch steps over batches taken in
 //! order or shuffled, with logs and callbacks.
 
+use super::callbacks::{Callbacks, Event};
+use super::metric_sums::MetricSums;
 use super::progress::Progress;
+use super::workspace::rows_of;
 use super::{BatchLog, EpochLog, FitOptions, History, apply_update, forward_backward};
 use crate::error::{Error, check_positive};
 use crate::optimizer::Optimizer;
@@ -20,16 +23,24 @@ impl<T: Element> Sequential<T> {
     /// [`FitOptions::shuffle`]) in batches of
     /// [`batch_size`](FitOptions::batch_size) rows and makes one
     /// [`train_step`](Sequential::train_step) per batch; after the epoch the
-    /// validation data, if any, is evaluated. The batch buffers are
-    /// allocated once, so steps do not allocate.
+    /// validation data, if any, is evaluated, the metrics of
+    /// [`FitOptions::metrics`] are recorded and the callbacks of
+    /// [`FitOptions::callback`] run (one may stop training). The batch
+    /// buffers are allocated once, so steps do not allocate.
     ///
     /// # Errors
     ///
     /// Everything is checked before the first step, so on error the model
     /// and the optimizer are unchanged: the errors of
     /// [`train_step`](Sequential::train_step) for `x` and `y` and for the
-    /// validation data, and [`Error::InvalidParameter`] for a batch size of
-    /// 0.
+    /// validation data; [`Error::InvalidParameter`] for a batch size of
+    /// 0, two metrics of one name or a top-k metric with `k = 0`;
+    /// [`Error::ShapeMismatch`] for a metric the labels do not fit (a
+    /// sparse accuracy on one-hot rows, …); and the errors of the
+    /// callbacks' [`on_train_begin`](crate::train::Callback::on_train_begin)
+    /// (an [`EarlyStopping`](crate::train::EarlyStopping) monitor `fit`
+    /// does not log, …). Errors of callbacks after that stop training where
+    /// it is.
     ///
     /// # Example
     ///
@@ -68,22 +79,43 @@ impl<T: Element> Sequential<T> {
         }
         check_positive("batch_size", options.batch_size)?;
         optimizer.check()?;
+        let validation = options.validation.is_some();
+        let mut metrics = MetricSums::new(self, &options.metrics, y.ncols(), validation)?;
+        let mut callbacks = Callbacks {
+            list: std::mem::take(&mut options.callbacks),
+            names: metrics.names().to_vec(),
+        };
+        let mut history = History::default();
+        callbacks.call(Event::Begin, self, &mut history, optimizer)?;
 
         let mut batches = Batches::new(x.view(), y.view(), options.batch_size, options.shuffle);
         let mut progress = Progress::new(options.verbose);
-        let mut history = History::default();
         for epoch in 0..options.epochs {
-            let log =
-                self.fit_epoch(epoch, &mut batches, optimizer, &mut options, &mut progress)?;
+            let mut epoch_run = EpochRun {
+                batches: &mut batches,
+                metrics: &mut metrics,
+                progress: &mut progress,
+            };
+            let log = self.fit_epoch(epoch, &mut epoch_run, optimizer, &mut options)?;
             history.loss.push(log.loss);
             history.accuracy.push(log.accuracy);
             history.val_loss.extend(log.val_loss);
             history.val_accuracy.extend(log.val_accuracy);
-            progress.epoch_end(&log, batches.count());
+            let validation = match (&options.validation, metrics.is_empty()) {
+                (Some((x, y)), false) => Some((*y, self.forward(x)?)),
+                _ => None,
+            };
+            let validation = validation.as_ref().map(|(y, p)| (y.view(), p.view()));
+            metrics.record(&mut history, validation);
+            progress.epoch_end(&log, &history, batches.count());
             if let Some(callback) = options.on_epoch_end.as_mut() {
                 callback(&log);
             }
+            if callbacks.call(Event::Epoch(epoch), self, &mut history, optimizer)? {
+                break;
+            }
         }
+        callbacks.call(Event::End, self, &mut history, optimizer)?;
         Ok(history)
     }
 
@@ -92,13 +124,18 @@ impl<T: Element> Sequential<T> {
     fn fit_epoch<O: Optimizer<T> + ?Sized>(
         &mut self,
         epoch: usize,
-        batches: &mut Batches<'_, T>,
+        run: &mut EpochRun<'_, '_, T>,
         optimizer: &mut O,
         options: &mut FitOptions<'_, T>,
-        progress: &mut Progress,
     ) -> Result<EpochLog<T>, Error> {
         let start = Instant::now();
+        let EpochRun {
+            batches,
+            metrics,
+            progress,
+        } = run;
         progress.epoch_start(epoch, options.epochs);
+        metrics.start_epoch();
         batches.shuffle();
         let count = batches.count();
         // Sums over the epoch, wide for narrow types (src/precision.rs).
@@ -106,6 +143,9 @@ impl<T: Element> Sequential<T> {
         for batch in 0..count {
             let (x, y) = batches.get(batch);
             let pass = forward_backward(&self.layers, &mut self.training, &self.loss, x, y)?;
+            if !metrics.is_empty() {
+                metrics.add_batch(y, self.training_outputs(x.nrows()));
+            }
             apply_update(&mut self.layers, &self.training, optimizer);
             let size = x.nrows();
             // Keras's Mean metrics: batch losses weighted by batch size.
@@ -122,7 +162,7 @@ impl<T: Element> Sequential<T> {
                 loss: loss_sum.mean(seen),
                 accuracy: hits.mean(seen),
             };
-            progress.batch_end(&log, start.elapsed());
+            progress.batch_end(&log, metrics, start.elapsed());
             if let Some(callback) = options.on_batch_end.as_mut() {
                 callback(&log);
             }
@@ -144,6 +184,22 @@ impl<T: Element> Sequential<T> {
             seconds: start.elapsed().as_secs_f64(),
         })
     }
+}
+
+impl<T: Element> Sequential<T> {
+    /// The last layer's outputs of the training step just run on `rows`
+    /// rows (what Keras's training metrics measure).
+    fn training_outputs(&self, rows: usize) -> ArrayView2<'_, T> {
+        let last = &self.training.layers[self.training.layers.len() - 1];
+        rows_of(&last.out, rows, last.outputs)
+    }
+}
+
+/// What an epoch of [`Sequential::fit`] works with besides the model.
+struct EpochRun<'r, 'a, T> {
+    batches: &'r mut Batches<'a, T>,
+    metrics: &'r mut MetricSums<T>,
+    progress: &'r mut Progress,
 }
 
 /// Cuts the data into batches, in order or shuffled; shuffled rows are

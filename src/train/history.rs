@@ -84,7 +84,10 @@ pub struct EpochLog<T> {
 /// `loss[e]` is the mean over epoch `e`'s rows of the loss of each batch
 /// before that batch's update, so with one full batch per epoch `loss[0]` is
 /// [`evaluate`](crate::Sequential::evaluate) on the initial weights. The
-/// `val_` lists are empty without validation data.
+/// `val_` lists are empty without validation data. The metrics of
+/// [`FitOptions::metrics`](crate::FitOptions::metrics) and what callbacks
+/// log (`learning_rate`) are in [`metrics`](History::metrics), by Keras's
+/// names; [`get`](History::get) finds any series by name.
 ///
 /// # Example
 ///
@@ -96,22 +99,32 @@ pub struct EpochLog<T> {
 /// model.add(Dense::new(array![[0.0_f64]], array![0.0], Sigmoid)?)?;
 /// let (x, y) = (array![[1.0], [-1.0]], array![[1.0], [0.0]]);
 /// let before = model.evaluate(&x, &y)?;
-/// let history = model.fit(&x, &y, &mut Sgd::new(0.5), FitOptions::new(3))?;
+/// let options = FitOptions::new(3).metrics(["mse".parse()?]);
+/// let history = model.fit(&x, &y, &mut Sgd::new(0.5), options)?;
 /// assert_eq!(history.epochs(), 3);
 /// assert_eq!(history.loss[0], before.loss);
 /// assert!(history.val_loss.is_empty());
+/// assert_eq!(history.get("mse").map(<[f64]>::len), Some(3));
+/// assert_eq!(history.get("val_mse"), None);
 /// # Ok::<(), neurite::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct History<T> {
     /// The training loss of each epoch.
     pub loss: Vec<T>,
-    /// The training binary accuracy of each epoch.
+    /// The training accuracy of each epoch (Keras's `"accuracy"`, see
+    /// [`Accuracy::for_loss`](crate::metrics::Accuracy::for_loss)).
     pub accuracy: Vec<T>,
     /// The validation loss after each epoch.
     pub val_loss: Vec<T>,
-    /// The validation binary accuracy after each epoch.
+    /// The validation accuracy after each epoch.
     pub val_accuracy: Vec<T>,
+    /// Every other series by name, in Keras's order: each metric of
+    /// [`FitOptions::metrics`](crate::FitOptions::metrics), then each
+    /// metric's `val_` series (with validation data), then what callbacks
+    /// log (e.g. [`ReduceLrOnPlateau`](crate::train::ReduceLrOnPlateau)'s
+    /// `learning_rate`).
+    pub metrics: Vec<(String, Vec<T>)>,
 }
 
 impl<T> History<T> {
@@ -127,6 +140,62 @@ impl<T> History<T> {
     pub fn epochs(&self) -> usize {
         self.loss.len()
     }
+
+    /// The series named `name` (`"loss"`, `"val_accuracy"`, `"mae"`, …),
+    /// as `history.history[name]` in Keras; `None` for a series never
+    /// recorded (the `val_` series without validation data).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::History;
+    ///
+    /// let history = History { loss: vec![0.5_f32], ..History::default() };
+    /// assert_eq!(history.get("loss"), Some(&[0.5][..]));
+    /// assert_eq!(history.get("val_loss"), None);
+    /// ```
+    pub fn get(&self, name: &str) -> Option<&[T]> {
+        self.series()
+            .find(|(known, _)| *known == name)
+            .map(|(_, s)| s)
+    }
+
+    /// Every series recorded, with its name: `loss`, `accuracy`, then
+    /// `val_loss` and `val_accuracy` with validation data, then
+    /// [`metrics`](History::metrics).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::History;
+    ///
+    /// let history = History::<f64>::default();
+    /// let names: Vec<&str> = history.series().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["loss", "accuracy"]);
+    /// ```
+    pub fn series(&self) -> impl Iterator<Item = (&str, &[T])> {
+        let fixed = [
+            ("loss", &self.loss),
+            ("accuracy", &self.accuracy),
+            ("val_loss", &self.val_loss),
+            ("val_accuracy", &self.val_accuracy),
+        ];
+        let fixed = fixed
+            .into_iter()
+            .filter(|&(name, values)| !(name.starts_with("val_") && values.is_empty()))
+            .map(|(name, values)| (name, values.as_slice()));
+        let metrics = self.metrics.iter().map(|(n, v)| (n.as_str(), v.as_slice()));
+        fixed.chain(metrics)
+    }
+
+    /// Appends `value` to the series `name` in
+    /// [`metrics`](History::metrics), which is added if new.
+    pub(crate) fn record(&mut self, name: &str, value: T) {
+        match self.metrics.iter_mut().find(|(known, _)| known == name) {
+            Some((_, values)) => values.push(value),
+            None => self.metrics.push((name.to_owned(), vec![value])),
+        }
+    }
 }
 
 // By hand: deriving would ask for `T: Default`.
@@ -137,6 +206,7 @@ impl<T> Default for History<T> {
             accuracy: Vec::new(),
             val_loss: Vec::new(),
             val_accuracy: Vec::new(),
+            metrics: Vec::new(),
         }
     }
 }

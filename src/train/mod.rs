@@ -19,13 +19,18 @@
 //! step gives the same bits on any number of threads.
 
 mod blocks;
+mod callbacks;
 mod fit;
 mod history;
+mod metric_sums;
 mod objective;
 mod options;
+#[cfg(feature = "plot")]
+mod plot;
 mod progress;
 mod workspace;
 
+pub use callbacks::{Callback, EarlyStopping, FitContext, Mode, ReduceLrOnPlateau};
 pub use history::{BatchLog, EpochLog, History};
 pub use options::FitOptions;
 

@@ -1,8 +1,9 @@
 //! [`FitOptions`]: the epochs, batches, validation data, output and
 //! callbacks of [`Sequential::fit`](crate::Sequential::fit).
 
-use super::{BatchLog, EpochLog};
+use super::{BatchLog, Callback, EpochLog};
 use crate::Element;
+use crate::metrics::Metric;
 use ndarray::{ArrayBase, ArrayView2, Data, Ix2};
 use std::fmt;
 
@@ -42,12 +43,14 @@ pub struct FitOptions<'a, T: Element> {
     pub(super) shuffle: Option<u64>,
     pub(super) validation: Option<(ArrayView2<'a, T>, ArrayView2<'a, T>)>,
     pub(super) verbose: bool,
-    pub(super) on_batch_end: Option<Callback<'a, BatchLog<T>>>,
-    pub(super) on_epoch_end: Option<Callback<'a, EpochLog<T>>>,
+    pub(super) on_batch_end: Option<Hook<'a, BatchLog<T>>>,
+    pub(super) on_epoch_end: Option<Hook<'a, EpochLog<T>>>,
+    pub(super) metrics: Vec<Metric>,
+    pub(super) callbacks: Vec<Box<dyn Callback<T> + 'a>>,
 }
 
 /// A progress hook: called with a log after each batch or epoch.
-type Callback<'a, Log> = Box<dyn FnMut(&Log) + 'a>;
+type Hook<'a, Log> = Box<dyn FnMut(&Log) + 'a>;
 
 impl<'a, T: Element> FitOptions<'a, T> {
     /// Options for `epochs` epochs, with the other defaults.
@@ -69,6 +72,8 @@ impl<'a, T: Element> FitOptions<'a, T> {
             verbose: false,
             on_batch_end: None,
             on_epoch_end: None,
+            metrics: Vec::new(),
+            callbacks: Vec::new(),
         }
     }
 
@@ -121,7 +126,8 @@ impl<'a, T: Element> FitOptions<'a, T> {
 
     /// Data to evaluate the model on after each epoch (Keras's
     /// `validation_data`): its loss and accuracy go to the history as
-    /// `val_loss` and `val_accuracy`.
+    /// `val_loss` and `val_accuracy`, and each metric of
+    /// [`metrics`](FitOptions::metrics) as `val_` and its name.
     ///
     /// # Example
     ///
@@ -146,9 +152,14 @@ impl<'a, T: Element> FitOptions<'a, T> {
         self
     }
 
-    /// Prints Keras-like progress to standard error: an `Epoch 3/10` line,
-    /// then `4/4 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - loss: 0.6909 -
-    /// accuracy: 0.7500` (updated in place on a terminal). Off by default.
+    /// Prints Keras-like progress to standard error. On a terminal: an
+    /// `Epoch 3/10` line, then a bar redrawn in place as the steps run
+    /// (`12/45 ━━━━━─────────────── 0s 2ms/step - ETA: 0s - loss: 0.6909 -
+    /// accuracy: 0.7500`, with the running metrics), and at the epoch's end
+    /// `45/45 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - loss: … - val_loss: …` with
+    /// every value the history holds. Elsewhere (a CI log, a file), one line
+    /// per epoch: `Epoch 3/10 - 45/45 - 0s 2ms/step - loss: …`. Off by
+    /// default.
     ///
     /// # Example
     ///
@@ -209,6 +220,69 @@ impl<'a, T: Element> FitOptions<'a, T> {
         self
     }
 
+    /// Metrics to record beside the loss and the accuracy, as Keras's
+    /// `compile(metrics=[...])`: each epoch's mean over the training
+    /// batches (each batch measured before its update, Keras's running
+    /// mean) goes to the [`History`](crate::History) under the metric's
+    /// name, and its value on the validation data under `val_` and the
+    /// name. Keras's `"accuracy"` is always recorded (as
+    /// [`History::accuracy`](crate::History::accuracy)), so naming it adds
+    /// nothing. Replaces the metrics set before.
+    ///
+    /// `fit` checks the metrics against the labels before the first step:
+    /// see [`Sequential::fit`](crate::Sequential::fit)'s errors.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::metrics::{Metric, MetricKind};
+    /// use neurite::{Adam, Dense, FitOptions, Sequential, Sigmoid};
+    ///
+    /// let mut model = Sequential::new();
+    /// model.add(Dense::<f64, _>::glorot(1, 1, Sigmoid, 0)?)?;
+    /// let (x, y) = (array![[-2.0], [-1.0], [1.0], [2.0]], array![[0.0], [0.0], [1.0], [1.0]]);
+    /// let metrics = ["mae".parse()?, Metric::new(MetricKind::BinaryAccuracy)];
+    /// let options = FitOptions::new(3).metrics(metrics).validation_data(&x, &y);
+    /// let history = model.fit(&x, &y, &mut Adam::new(0.05), options)?;
+    /// let names: Vec<&str> = history.series().map(|(name, _)| name).collect();
+    /// assert_eq!(
+    ///     names,
+    ///     ["loss", "accuracy", "val_loss", "val_accuracy", "mae", "binary_accuracy", "val_mae", "val_binary_accuracy"]
+    /// );
+    /// assert_eq!(history.get("binary_accuracy"), Some(&history.accuracy[..]));
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn metrics(mut self, metrics: impl IntoIterator<Item = Metric>) -> Self {
+        self.metrics = metrics.into_iter().collect();
+        self
+    }
+
+    /// Adds a [`Callback`] (Keras's `callbacks=[...]`), such as
+    /// [`EarlyStopping`](crate::train::EarlyStopping) or
+    /// [`ReduceLrOnPlateau`](crate::train::ReduceLrOnPlateau); callbacks
+    /// run in the order they were added, after
+    /// [`on_epoch_end`](FitOptions::on_epoch_end).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::train::EarlyStopping;
+    /// use neurite::{Dense, FitOptions, Sequential, Sgd, Sigmoid};
+    ///
+    /// let mut model = Sequential::new();
+    /// model.add(Dense::<f32, _>::glorot(1, 1, Sigmoid, 0)?)?;
+    /// let (x, y) = (array![[1.0], [2.0]], array![[1.0], [0.0]]);
+    /// let options = FitOptions::new(50).callback(EarlyStopping::new("loss").patience(3));
+    /// model.fit(&x, &y, &mut Sgd::default(), options)?;
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn callback(mut self, callback: impl Callback<T> + 'a) -> Self {
+        self.callbacks.push(Box::new(callback));
+        self
+    }
+
     /// The number of epochs.
     ///
     /// # Example
@@ -254,6 +328,8 @@ impl<T: Element> fmt::Debug for FitOptions<'_, T> {
             .field("verbose", &self.verbose)
             .field("on_batch_end", &self.on_batch_end.is_some())
             .field("on_epoch_end", &self.on_epoch_end.is_some())
+            .field("metrics", &self.metrics)
+            .field("callbacks", &self.callbacks.len())
             .finish()
     }
 }
