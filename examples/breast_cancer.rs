@@ -5,7 +5,7 @@
 //! the model as a `.keras` file and draw the training curves to an SVG.
 //!
 //! ```text
-//! cargo run --release --features csv,plot --example breast_cancer [-- SEED]
+//! cargo run --release --example breast_cancer [-- SEED]
 //! ```
 //!
 //! `examples/keras_side.py` runs the same recipe in Keras.

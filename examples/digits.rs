@@ -5,7 +5,7 @@
 //! matrix, save the model and draw the training curves to an SVG.
 //!
 //! ```text
-//! cargo run --release --features csv,plot --example digits [-- SEED]
+//! cargo run --release --example digits [-- SEED]
 //! ```
 //!
 //! `examples/keras_side.py` runs the same recipe in Keras.
