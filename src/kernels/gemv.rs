@@ -97,7 +97,7 @@ const CACHE_LINE: usize = 64;
 /// multiples of the lanes too). Otherwise 0.
 fn lead<V: Vector>(w: &[V::Scalar], n: usize) -> usize {
     let register = V::LANES * size_of::<V::Scalar>();
-    if register != CACHE_LINE || n % V::LANES != 0 {
+    if register != CACHE_LINE || !n.is_multiple_of(V::LANES) {
         return 0;
     }
     // `align_offset` may answer `usize::MAX` (never here for `f32`/`f64`,
