@@ -1,13 +1,14 @@
 //! Forward-pass benchmarks: each `Dense` shape beside the bare matrix
 //! product it is built on (the baseline of the same run), the tutorial's
-//! model, a 784→128→1 model at batch 4096, and binary cross-entropy over
-//! 1 M predictions beside a plain fused loop. With the `rayon` feature the
+//! model, a 784→128→1 model at batch 4096, the one-row product with its
+//! kernel at every offset from a cache line, and binary cross-entropy over
+//! 1 M values (probabilities and logits) beside plain fused loops. With the `rayon` feature the
 //! batch-4096 cases also run on a one-thread pool (`…_one_thread`), the
 //! baseline of the multi-core speed-up in the same run.
 
 use common::{bench_threads, filled, tutorial};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, s};
 use neurite::{Dense, Layer, Relu, Sequential, Sigmoid, Workspace, loss};
 use std::hint::black_box;
 use std::time::Duration;
@@ -73,13 +74,56 @@ fn mlp_784_128_1(c: &mut Criterion) {
     group.finish();
 }
 
+/// A `(rows, cols)` kernel whose first value sits `offset` floats after a
+/// 64-byte boundary (a cache line, an AVX-512 register), whatever the
+/// allocator returned: `Dense::new` keeps a row-major array as it is.
+fn kernel_at_offset(rows: usize, cols: usize, offset: usize) -> Array2<f32> {
+    let values = filled(rows, cols, 2);
+    let mut buffer = vec![0.0_f32; rows * cols + 32];
+    let to_line = buffer.as_ptr().align_offset(64);
+    let start = to_line + offset;
+    buffer[start..start + rows * cols].copy_from_slice(values.as_slice().unwrap());
+    let kernel = Array1::from_vec(buffer)
+        .slice_move(s![start..start + rows * cols])
+        .into_shape_with_order((rows, cols))
+        .unwrap();
+    assert_eq!(kernel.as_ptr() as usize % 64, offset * 4);
+    kernel
+}
+
+/// The one-row product at (1, 784, 128) with the kernel at each offset
+/// from a cache line: the aligned case (offset 0) is the baseline.
+fn dense_row_kernel_alignment(c: &mut Criterion) {
+    let (inputs, units) = (784, 128);
+    let x = filled(1, inputs, 1);
+    let mut out = Array2::zeros((1, units));
+    let mut group = c.benchmark_group("dense_relu/1x784x128_kernel_offset");
+    group.throughput(Throughput::Elements((2 * inputs * units) as u64));
+    for offset in 0..16 {
+        let kernel = kernel_at_offset(inputs, units, offset);
+        let layer = Dense::new(kernel, Array1::zeros(units), Relu).unwrap();
+        group.bench_with_input(BenchmarkId::new("floats", offset), &offset, |b, _| {
+            b.iter(|| {
+                layer
+                    .forward_into(black_box(x.view()), out.view_mut())
+                    .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+/// Binary cross-entropy over 1 M values with hard labels, from
+/// probabilities (Keras's clipping) and from logits, each beside a plain
+/// scalar loop of the same formula (`std`'s `ln`, `exp`, `ln_1p`).
 fn bce(c: &mut Criterion) {
     let n = 1 << 20;
     let y_pred = filled(n, 1, 4).mapv(|v| 0.5 + 0.49 * v);
+    let logits = filled(n, 1, 6).mapv(|v| 8.0 * v);
     let y_true = filled(n, 1, 5).mapv(|v| if v > 0.0 { 1.0 } else { 0.0 });
-    let mut group = c.benchmark_group("bce_keras_clipping");
+    let mut group = c.benchmark_group("bce_1M");
     group.throughput(Throughput::Elements(n as u64));
-    group.bench_with_input(BenchmarkId::new("plain_fused_loop", n), &n, |b, _| {
+    group.bench_function("probabilities_plain_loop", |b| {
         b.iter(|| {
             let eps = 1e-7_f32;
             let sum: f32 = y_true
@@ -93,8 +137,21 @@ fn bce(c: &mut Criterion) {
             black_box(sum / n as f32)
         })
     });
-    group.bench_with_input(BenchmarkId::new("neurite", n), &n, |b, _| {
+    group.bench_function("probabilities_neurite", |b| {
         b.iter(|| black_box(loss::binary_cross_entropy(&y_true, &y_pred).unwrap()))
+    });
+    group.bench_function("logits_plain_loop", |b| {
+        b.iter(|| {
+            let sum: f32 = y_true
+                .iter()
+                .zip(logits.iter())
+                .map(|(&y, &z)| z.max(0.0) - z * y + (-z.abs()).exp().ln_1p())
+                .sum();
+            black_box(sum / n as f32)
+        })
+    });
+    group.bench_function("logits_neurite", |b| {
+        b.iter(|| black_box(loss::binary_cross_entropy_with_logits(&y_true, &logits).unwrap()))
     });
     group.finish();
 }
@@ -109,6 +166,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = dense_forward, tutorial_model, mlp_784_128_1, bce
+    targets = dense_forward, dense_row_kernel_alignment, tutorial_model, mlp_784_128_1, bce
 }
 criterion_main!(benches);

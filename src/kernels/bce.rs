@@ -10,8 +10,18 @@
 //!   case) takes one logarithm, of `p` or `1 - p` per lane: the same
 //!   bits, at half the cost. The logarithm reads the bits of a NaN as a
 //!   number, so a NaN `p` is put back at the end.
-//! - From logits ([`Logits`]): `max(z, 0) - z·y + ln(1 + e^-|z|)`, with
-//!   exp.rs's `e^x` (`-|z| ≤ 0` never overflows) and log1p.rs.
+//! - From logits ([`Logits`]): `max(z, 0) - z·y + ln(1 + e)` with
+//!   `e = e^-|z| ∈ [0, 1]` by exp.rs (`-|z| ≤ 0` never overflows), and
+//!   `ln(1 + e)` by [`UnitLog1p`]: for `f32` a polynomial, without the
+//!   division, the exponent split and the special cases of a general
+//!   `log1p`; for `f64` log1p.rs's. The terms are all `≥ 0` for labels in
+//!   `[0, 1]` (`max(z, 0) - z·y` is `z·(1 - y)` or `-z·y`), so nothing
+//!   cancels. Bound: the `f32` loss of one element
+//!   is within 2^-22 of the exact loss, relative (results below the
+//!   smallest normal number: within two subnormal steps). Measured on every
+//!   `f32` logit with labels 0, 1 and 0.3: at most 1.59·2^-23 on AVX-512
+//!   and AVX2, 1.89·2^-23 on the portable path (no FMA).
+//!   `e`'s error (1 ULP) dominates; the polynomial adds about 0.2 ULP.
 //! - Labels: `y ∈ [0, 1]` exactly when `min(y, 1 - y) ≥ 0` (`1 - y` is
 //!   negative for every `y > 1`, exact just above 1, and the minimum of
 //!   NaN is NaN), one comparison per register; a register with a label out
@@ -23,8 +33,8 @@
 
 use super::exp::{ExpConstants, exp_up_to_max};
 use super::ln::ln_normal;
-use super::log1p::{Log1p, LogConstants};
-use super::vector::{Elementwise, Lane, MAX_LANES, MAX_UNROLL, Vector, splat};
+use super::log1p::{LogConstants, log1p_unit};
+use super::vector::{Lane, MAX_LANES, MAX_UNROLL, Vector, horner, splat};
 
 /// A kernel: the loss summed over each of `sums.len()` equal rows of
 /// `labels` and `values`, into `sums`, or the index of the first label
@@ -36,7 +46,8 @@ pub(crate) type RowSums<T> = fn(&[T], &[T], &mut [T]) -> Result<(), usize>;
 pub(crate) type ClippedRowSums<T> = fn(&[T], &[T], &mut [T], T) -> Result<(), usize>;
 
 /// A loss of one register of labels and one of values, lane by lane.
-/// A trait for the reason given at [`Elementwise`].
+/// A trait for the reason given at
+/// [`Elementwise`](super::vector::Elementwise).
 pub(crate) trait PairLoss<V: Vector>: Copy {
     fn apply(self, labels: V, values: V) -> V;
 }
@@ -72,12 +83,52 @@ impl<V: Vector<Scalar: ExpConstants + LogConstants>> PairLoss<V> for Probabiliti
 #[derive(Clone, Copy)]
 pub(crate) struct Logits;
 
-impl<V: Vector<Scalar: ExpConstants + LogConstants>> PairLoss<V> for Logits {
+impl<V: Vector<Scalar: ExpConstants + UnitLog1p>> PairLoss<V> for Logits {
     #[inline(always)]
     fn apply(self, y: V, z: V) -> V {
         let zero = splat::<V>(0.0);
-        let softplus = Log1p.apply(exp_up_to_max(zero.sub(z.abs())));
-        z.neg_mul_add(y, z.max(zero)).add(softplus)
+        let e = exp_up_to_max(z.or_sign(splat(-0.0)));
+        z.neg_mul_add(y, z.max(zero)).add(V::Scalar::unit_log1p(e))
+    }
+}
+
+/// `ln(1 + e)` for `e = e^-|z| ∈ [0, 1]` (or NaN), the softplus term of
+/// [`Logits`], by the cheapest means accurate enough for each type.
+pub(crate) trait UnitLog1p: Lane {
+    fn unit_log1p<V: Vector<Scalar = Self>>(e: V) -> V;
+}
+
+/// `Q`, lowest degree first: `ln(1 + e) ≈ e - e²·Q(e)` on `[0, 1]`.
+const F32_UNIT_LOG1P_POLY: [f32; 9] = [
+    4.999_999_7e-1,
+    -3.333_284_3e-1,
+    2.498_647_1e-1,
+    -1.985_316_4e-1,
+    1.584_203e-1,
+    -1.154_632_8e-1,
+    6.653_239e-2,
+    -2.506_047_3e-2,
+    4.419_272_3e-3,
+];
+
+impl UnitLog1p for f32 {
+    /// `e - e·(e·Q(e))`: the exact `e` leads, and `e²·Q ≤ 0.31` is at most
+    /// 0.44 of the result, so `Q`'s error (2^-24 relative, the fit with
+    /// its coefficients rounded to `f32`) and its rounding reach the result
+    /// scaled by 0.44 or less. No division and no exponent split.
+    #[inline(always)]
+    fn unit_log1p<V: Vector<Scalar = f32>>(e: V) -> V {
+        let e_q = e.mul(horner(e, &F32_UNIT_LOG1P_POLY));
+        e_q.neg_mul_add(e, e)
+    }
+}
+
+impl UnitLog1p for f64 {
+    /// log1p.rs's `ln(1 + x)` for `x ∈ [0, 1]`: a polynomial in `e` would
+    /// need degree 19 for `f64`.
+    #[inline(always)]
+    fn unit_log1p<V: Vector<Scalar = f64>>(e: V) -> V {
+        log1p_unit(e)
     }
 }
 

@@ -13,6 +13,19 @@
 //! sum depends only on `k`, `n` and the instruction set, never on the data
 //! or the thread, so results are reproducible; it differs from `gemm`'s in
 //! the last bits.
+//!
+//! Where a register is a whole cache line (AVX-512) and every row of `W`
+//! starts at the same offset from one (`n` a multiple of the lanes), a
+//! kernel that is not line-aligned would make every load of every row
+//! straddle two lines: at (1, 784, 128) that cost 1.6× the aligned time.
+//! There each block is peeled instead: the columns before the first
+//! aligned address in a partial (masked) register, the aligned registers,
+//! and the rest in a partial register, so that no load but the head's
+//! crosses a line. The per-column sums are the same in the same order, so
+//! the results do not depend on where the allocator put `W` either.
+//! Narrower registers straddle lines on every other load (AVX2) or fewer,
+//! and load partial registers through a buffer: they read unaligned rows
+//! as they are.
 
 use super::vector::{Lane, Vector};
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -28,7 +41,13 @@ pub(super) fn row_times_matrix<V: Vector>(
     out: &mut [V::Scalar],
     accumulate: bool,
 ) {
-    let product = Product { x, w, n: out.len() };
+    let n = out.len();
+    let product = Product {
+        x,
+        w,
+        n,
+        lead: lead::<V>(w, n),
+    };
     let mut first = 0;
     let mut rest = out;
     while rest.len() >= 8 * V::LANES {
@@ -63,6 +82,28 @@ struct Product<'a, S> {
     w: &'a [S],
     /// Columns of `w`.
     n: usize,
+    /// Columns of each full block to peel before its aligned registers
+    /// ([`lead`]); 0 reads the rows as they are.
+    lead: usize,
+}
+
+/// The bytes of a cache line on the CPUs this crate dispatches for.
+const CACHE_LINE: usize = 64;
+
+/// How many columns of each block of full registers lie before an address
+/// that is a multiple of the register's size, when peeling them pays:
+/// registers of a cache line (AVX-512), and rows that all start at the
+/// same offset from one (`n` a multiple of the lanes; blocks start at
+/// multiples of the lanes too). Otherwise 0.
+fn lead<V: Vector>(w: &[V::Scalar], n: usize) -> usize {
+    let register = V::LANES * size_of::<V::Scalar>();
+    if register != CACHE_LINE || !n.is_multiple_of(V::LANES) {
+        return 0;
+    }
+    // `align_offset` may answer `usize::MAX` (never here for `f32`/`f64`,
+    // but it is allowed to): then the rows are read as they are.
+    let lead = w.as_ptr().align_offset(register);
+    if lead < V::LANES { lead } else { 0 }
 }
 
 /// The outputs of columns `first..first + out.len()`: `N` full registers,
@@ -75,7 +116,10 @@ fn column_block<V: Vector, const N: usize, const CHAINS: usize, const PARTIAL: b
     out: &mut [V::Scalar],
     accumulate: bool,
 ) {
-    let Product { x, w, n } = product;
+    if !PARTIAL && product.lead > 0 {
+        return peeled_column_block::<V, N, CHAINS>(product, first, out, accumulate);
+    }
+    let Product { x, w, n, .. } = product;
     let width = if PARTIAL { out.len() } else { N * V::LANES };
     let zero = V::splat(V::Scalar::from_f64(0.0));
     let mut chains = [[zero; N]; CHAINS];
@@ -104,6 +148,91 @@ fn column_block<V: Vector, const N: usize, const CHAINS: usize, const PARTIAL: b
             sum
         };
         store::<V, PARTIAL>(value, lanes);
+    }
+}
+
+/// [`column_block`] of `N` full registers, read as `product.lead`
+/// columns in a partial register (the head), `N - 1` aligned registers, and
+/// the last `LANES - lead` columns in a partial register: the same sums of
+/// the same products, in the same chains, with aligned loads.
+#[inline(always)]
+fn peeled_column_block<V: Vector, const N: usize, const CHAINS: usize>(
+    product: Product<'_, V::Scalar>,
+    first: usize,
+    out: &mut [V::Scalar],
+    accumulate: bool,
+) {
+    let Product { x, w, n, lead } = product;
+    let zero = V::splat(V::Scalar::from_f64(0.0));
+    let mut heads = [zero; CHAINS];
+    // Register `v` covers columns `lead + v·LANES..` of the block, the
+    // last one only `LANES - lead` of them.
+    let mut chains = [[zero; N]; CHAINS];
+    let row = |p: usize| &w[p * n + first..][..N * V::LANES];
+
+    let groups = x.len() / CHAINS;
+    for group in 0..groups {
+        for (c, (head, chain)) in heads.iter_mut().zip(&mut chains).enumerate() {
+            let p = group * CHAINS + c;
+            add_peeled_row::<V, N>(head, chain, row(p), x[p], lead);
+        }
+    }
+    let rest = groups * CHAINS;
+    for (p, &scale) in x.iter().enumerate().skip(rest) {
+        add_peeled_row::<V, N>(&mut heads[0], &mut chains[0], row(p), scale, lead);
+    }
+
+    let (head_out, out) = out.split_at_mut(lead);
+    let head = heads[1..].iter().fold(heads[0], |sum, &head| sum.add(head));
+    finish(head, head_out, accumulate);
+    for (v, lanes) in out.chunks_mut(V::LANES).enumerate() {
+        let sum = chains[1..]
+            .iter()
+            .fold(chains[0][v], |sum, chain| sum.add(chain[v]));
+        finish(sum, lanes, accumulate);
+    }
+}
+
+/// [`add_scaled_row`] for [`peeled_column_block`]: `head` takes the first
+/// `lead` values of `row`, `chain` the rest (its last register partial).
+#[inline(always)]
+fn add_peeled_row<V: Vector, const N: usize>(
+    head: &mut V,
+    chain: &mut [V; N],
+    row: &[V::Scalar],
+    scale: V::Scalar,
+    lead: usize,
+) {
+    let scale = V::splat(scale);
+    let zero = V::Scalar::from_f64(0.0);
+    let (head_lanes, row) = row.split_at(lead);
+    *head = V::load_partial(head_lanes, zero).mul_add(scale, *head);
+    for (v, acc) in chain.iter_mut().enumerate() {
+        let lanes = &row[v * V::LANES..];
+        let value = if v + 1 < N {
+            V::load(lanes)
+        } else {
+            V::load_partial(lanes, zero)
+        };
+        *acc = value.mul_add(scale, *acc);
+    }
+}
+
+/// Stores `sum` into `lanes` (a full register or fewer), plus what they
+/// held when `accumulate` is set.
+#[inline(always)]
+fn finish<V: Vector>(sum: V, lanes: &mut [V::Scalar], accumulate: bool) {
+    let zero = V::Scalar::from_f64(0.0);
+    let partial = lanes.len() < V::LANES;
+    let value = match (accumulate, partial) {
+        (false, _) => sum,
+        (true, false) => V::load(lanes).add(sum),
+        (true, true) => V::load_partial(lanes, zero).add(sum),
+    };
+    if partial {
+        value.store_partial(lanes);
+    } else {
+        value.store(lanes);
     }
 }
 

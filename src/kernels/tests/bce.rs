@@ -268,3 +268,99 @@ fn f32_bce_kernels_agree_with_the_scalar_definitions() {
 fn f64_bce_kernels_agree_with_the_scalar_definitions() {
     check_type::<f64>(0xbce_f64);
 }
+
+/// The bound of bce.rs's header on the from-logits loss of one `f32`
+/// element, relative to the exact loss.
+const LOGIT_LOSS_MAX_RELATIVE: f64 = 2.0 * f32::EPSILON as f64;
+
+/// The largest relative error of one path on one label, and where.
+#[derive(Clone, Copy, Default)]
+struct Worst {
+    relative: f64,
+    logit: f32,
+}
+
+/// `ln(1 + e^-|z|)` in `f64`, within a few `f64` ULPs (`std`'s `exp` and
+/// `ln_1p`).
+fn exact_softplus_term(z: f32) -> f64 {
+    (-f64::from(z).abs()).exp().ln_1p()
+}
+
+/// The exact loss of one `f32` element in `f64`, given its
+/// [`exact_softplus_term`]: `max(z, 0) - z·y` is exact there.
+fn exact_logit_loss(y: f32, z: f32, softplus_term: f64) -> f64 {
+    let (y, z) = (f64::from(y), f64::from(z));
+    let linear = if z > 0.0 { z * (1.0 - y) } else { -z * y };
+    linear + softplus_term
+}
+
+/// Checks the from-logits kernel of every path, one element per row, on
+/// every `f32` logit (release builds; a sample in debug builds) against
+/// [`exact_logit_loss`], for hard and soft labels; returns the worst
+/// relative error of each path and label. Results below the smallest
+/// normal `f32` must be within two of its subnormal steps; non-finite
+/// logits must give what the scalar definition gives.
+#[test]
+fn f32_logit_loss_is_within_its_bound_on_every_logit() {
+    let labels = [0.0_f32, 1.0, 0.3];
+    let paths = paths();
+    let worst = super::exhaustive::for_all_inputs(|worst: &mut Vec<Worst>, zs| {
+        worst.resize(paths.len() * labels.len(), Worst::default());
+        let mut losses = vec![0.0_f32; zs.len()];
+        let softplus_terms: Vec<f64> = zs.iter().map(|&z| exact_softplus_term(z)).collect();
+        for (l, &y) in labels.iter().enumerate() {
+            let ys = vec![y; zs.len()];
+            for (p, (name, path)) in paths.iter().enumerate() {
+                (path.f32.bce_logits)(&ys, zs, &mut losses).expect("labels in range");
+                let worst = &mut worst[p * labels.len() + l];
+                for ((&z, &loss), &softplus_term) in zs.iter().zip(&losses).zip(&softplus_terms) {
+                    if !z.is_finite() {
+                        let scalar = logit_loss(y, z);
+                        assert!(
+                            loss.to_bits() == scalar.to_bits() || loss.is_nan() && scalar.is_nan(),
+                            "{name}: y = {y}, z = {z:e}: {loss:e}, scalar {scalar:e}"
+                        );
+                        continue;
+                    }
+                    let exact = exact_logit_loss(y, z, softplus_term);
+                    let error = (f64::from(loss) - exact).abs();
+                    if exact < f64::from(f32::MIN_POSITIVE) {
+                        let step = f64::from(f32::from_bits(1));
+                        assert!(
+                            error <= 2.0 * step,
+                            "{name}: y = {y}, z = {z:e}: {loss:e}, exact {exact:e}"
+                        );
+                    } else if error / exact > worst.relative {
+                        *worst = Worst {
+                            relative: error / exact,
+                            logit: z,
+                        };
+                    }
+                }
+            }
+        }
+    })
+    .into_iter()
+    .reduce(|mut all, part| {
+        for (a, b) in all.iter_mut().zip(part) {
+            if b.relative > a.relative {
+                *a = b;
+            }
+        }
+        all
+    })
+    .expect("two workers");
+    for (p, (name, _)) in paths.iter().enumerate() {
+        for (l, y) in labels.iter().enumerate() {
+            let Worst { relative, logit } = worst[p * labels.len() + l];
+            let ulps = relative / f64::from(f32::EPSILON);
+            println!(
+                "{name}, y = {y}: max relative error {relative:.3e} ({ulps:.3} × 2^-23) at z = {logit:e}"
+            );
+            assert!(
+                relative <= LOGIT_LOSS_MAX_RELATIVE,
+                "{name}, y = {y}: {relative:e} at z = {logit:e}"
+            );
+        }
+    }
+}

@@ -2,7 +2,8 @@
 //! on random shapes: every column-block size and tail length of each
 //! register width, empty rows and matrices, with and without accumulation.
 //! The output sits inside a larger buffer whose other values must not
-//! change.
+//! change. The matrix starts at a random offset from a cache line, and the
+//! result must be, bit for bit, the one of the same matrix line-aligned.
 
 use super::{Rng, paths};
 use crate::kernels::Isa;
@@ -44,12 +45,14 @@ impl Sample for f64 {
     }
 }
 
-/// A size that hits the edges: 0, 1, a multiple of 8 or 16 lanes give or
-/// take one, or anything up to `limit`.
+/// A size that hits the edges: 0, 1, a multiple of 8 lanes give or take
+/// one, a multiple of 16 (rows that all start at one offset from a cache
+/// line), or anything up to `limit`.
 fn size(rng: &mut Rng, limit: usize) -> usize {
-    match rng.below(4) {
+    match rng.below(5) {
         0 => rng.below(3),
         1 => (8 * (1 + rng.below(limit / 8))).saturating_sub(1) + rng.below(3),
+        2 => 16 * rng.below(limit / 16 + 1),
         _ => rng.below(limit + 1),
     }
 }
@@ -61,9 +64,37 @@ fn values<T: Sample>(rng: &mut Rng, count: usize) -> Vec<T> {
         .collect()
 }
 
+/// A copy of a matrix that starts `offset` elements after a 64-byte
+/// boundary (a cache line, an AVX-512 register).
+struct Placed<T> {
+    buffer: Vec<T>,
+    start: usize,
+    len: usize,
+}
+
+impl<T: Sample> Placed<T> {
+    fn new(values: &[T], offset: usize) -> Self {
+        let mut buffer = vec![T::nan(); values.len() + 32];
+        let to_line = buffer.as_ptr().align_offset(64);
+        assert!(to_line < 16, "a float buffer reaches a 64-byte boundary");
+        let start = to_line + offset;
+        buffer[start..start + values.len()].copy_from_slice(values);
+        Placed {
+            buffer,
+            start,
+            len: values.len(),
+        }
+    }
+
+    fn slice(&self) -> &[T] {
+        &self.buffer[self.start..self.start + self.len]
+    }
+}
+
 /// One random product on one path, checked against the `f64` sum with a
 /// bound of `k + 2` roundings of the sum of magnitudes (the kernel's
-/// chained sums in `T`, the reference's in `f64`).
+/// chained sums in `T`, the reference's in `f64`), and against the same
+/// product with the matrix line-aligned, bit for bit.
 fn check_case<T: Sample>(name: &str, kernel: RowKernel<T>, rng: &mut Rng) {
     let (k, n) = (size(rng, 300), size(rng, 300));
     let accumulate = rng.below(2) == 1;
@@ -71,9 +102,36 @@ fn check_case<T: Sample>(name: &str, kernel: RowKernel<T>, rng: &mut Rng) {
     let before = rng.below(20);
     let mut buffer = values::<T>(rng, before + n + 20);
     let original = buffer.clone();
-    kernel(&x, &w, &mut buffer[before..before + n], accumulate);
+    let offset = rng.below(16);
+    let placed = Placed::new(&w, offset);
+    kernel(
+        &x,
+        placed.slice(),
+        &mut buffer[before..before + n],
+        accumulate,
+    );
 
-    let what = format!("{name} k={k} n={n} accumulate={accumulate}");
+    let mut aligned_out = original.clone();
+    let aligned = Placed::new(&w, 0);
+    kernel(
+        &x,
+        aligned.slice(),
+        &mut aligned_out[before..before + n],
+        accumulate,
+    );
+
+    let what = format!("{name} k={k} n={n} accumulate={accumulate} offset={offset}");
+    let bits = |values: &[T]| {
+        values
+            .iter()
+            .map(|&v| Sample::to_f64(v).to_bits())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        bits(&buffer),
+        bits(&aligned_out),
+        "{what}: not what the line-aligned matrix gives"
+    );
     let untouched = |i: usize| buffer[i].to_f64().to_bits() == original[i].to_f64().to_bits();
     assert!(
         (0..before).all(untouched),
