@@ -115,7 +115,9 @@ pub use activation::{
 pub use activation::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 pub use activation::{LogSoftmax, Sparsemax};
 pub use error::{Error, SharedIoError};
-pub use layer::{Dense, Layer, Maxout};
+pub use layer::{
+    BatchNormalization, Dense, Dropout, Layer, LayerNormalization, Maxout, TrainingStep,
+};
 pub use optimizer::{Adam, Optimizer, RmsProp, Sgd};
 pub use sequential::{Evaluation, Sequential, Summary, Workspace};
 pub use train::{BatchLog, EpochLog, FitOptions, History};

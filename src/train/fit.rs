@@ -105,8 +105,10 @@ impl<T: Element> Sequential<T> {
         let (mut loss_sum, mut hits, mut seen) = (Accumulator::new(), Accumulator::new(), 0);
         for batch in 0..count {
             let (x, y) = batches.get(batch);
-            let pass = forward_backward(&self.layers, &mut self.training, &self.loss, x, y)?;
-            apply_update(&mut self.layers, &self.training, optimizer);
+            let seed = options.shuffle.unwrap_or(0);
+            let pass =
+                forward_backward(&self.layers, &mut self.training, &self.loss, (x, y), seed)?;
+            apply_update(&mut self.layers, &mut self.training, optimizer);
             let size = x.nrows();
             // Keras's Mean metrics: batch losses weighted by batch size.
             loss_sum.add_scaled(pass.loss, size);
