@@ -245,7 +245,15 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
     }
 
     fn param_count(&self) -> usize {
-        self.kernel.len() + self.bias_arrays().len()
+        self.kernel.len() + if self.use_bias { self.bias.len() } else { 0 }
+    }
+
+    fn trainable_param_count(&self) -> usize {
+        Layer::<T>::param_count(self)
+    }
+
+    fn trainable_weight_arrays(&self) -> usize {
+        1 + usize::from(self.use_bias)
     }
 
     fn class_name(&self) -> &'static str {

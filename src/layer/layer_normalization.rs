@@ -193,6 +193,14 @@ impl<T: Element> Layer<T> for LayerNormalization<T> {
         self.features() * (usize::from(self.center) + usize::from(self.scale))
     }
 
+    fn trainable_param_count(&self) -> usize {
+        Layer::<T>::param_count(self)
+    }
+
+    fn trainable_weight_arrays(&self) -> usize {
+        usize::from(self.center) + usize::from(self.scale)
+    }
+
     fn class_name(&self) -> &'static str {
         "LayerNormalization"
     }

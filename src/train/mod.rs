@@ -201,9 +201,8 @@ fn forward_backward<T: Element>(
 ) -> Result<Pass<T>, Error> {
     let rows = x.nrows();
     workspace.prepare(layers, rows)?;
-    let seeds: Vec<u64> = (0..layers.len())
-        .map(|i| layer_seed(seed, workspace.steps, i))
-        .collect();
+    let step = workspace.steps;
+    let seeds = |layer: usize| layer_seed(seed, step, layer);
     forward(layers, workspace, x, &seeds)?;
     let pass = loss_gradient(layers, workspace, loss, y);
     backward(layers, workspace, x, &seeds)?;
@@ -216,7 +215,7 @@ fn forward<T: Element>(
     layers: &[Box<dyn Layer<T>>],
     workspace: &mut TrainingWorkspace<T>,
     x: ArrayView2<'_, T>,
-    seeds: &[u64],
+    seeds: &(impl Fn(usize) -> u64 + Sync),
 ) -> Result<(), Error> {
     let rows = x.nrows();
     for (i, layer) in layers.iter().enumerate() {
@@ -235,14 +234,14 @@ fn forward<T: Element>(
         );
         if layer.batch_statistics_len() > 0 {
             // Statistics over all rows: the whole batch in one block.
-            let mut step = TrainingStep::new(seeds[i], 0, &mut buffers.statistics);
+            let mut step = TrainingStep::new(seeds(i), 0, &mut buffers.statistics);
             let (input, pre, trace, out) = views;
             layer.forward_train_step(input, pre, trace, out, &mut step)?;
             continue;
         }
         let partition = Partition::new(rows, layer.trainable_param_count());
         let task = |((input, pre, trace, out), first): (_, FirstRow)| {
-            let mut step = TrainingStep::new(seeds[i], first.0, &mut []);
+            let mut step = TrainingStep::new(seeds(i), first.0, &mut []);
             layer.forward_train_step(input, pre, trace, out, &mut step)
         };
         try_for_each_block(partition, (views, FirstRow(0)), &task)?;
@@ -256,7 +255,7 @@ fn backward<T: Element>(
     layers: &[Box<dyn Layer<T>>],
     workspace: &mut TrainingWorkspace<T>,
     x: ArrayView2<'_, T>,
-    seeds: &[u64],
+    seeds: &(impl Fn(usize) -> u64 + Sync),
 ) -> Result<(), Error> {
     let rows = x.nrows();
     let TrainingWorkspace {
@@ -301,14 +300,14 @@ fn backward<T: Element>(
         let layer_grads = &mut grads[offsets[i]..offsets[i + 1]];
         if layer.batch_statistics_len() > 0 {
             let (input, trace, grad, grad_input) = views;
-            let step = TrainingStep::new(seeds[i], 0, &mut current.statistics);
+            let step = TrainingStep::new(seeds(i), 0, &mut current.statistics);
             layer.backward_affine_step(input, trace, grad, layer_grads, grad_input, &step)?;
             continue;
         }
         let slots = GradientSlots::new(&mut *layer_grads, partials, partition.count);
         let task = |(views, (slots, first)): (_, (GradientSlots<'_, T>, FirstRow))| {
             let (input, trace, grad, grad_input) = views;
-            let step = TrainingStep::new(seeds[i], first.0, &mut []);
+            let step = TrainingStep::new(seeds(i), first.0, &mut []);
             layer.backward_affine_step(input, trace, grad, slots.into_slot(), grad_input, &step)
         };
         try_for_each_block(partition, (views, (slots, FirstRow(0))), &task)?;
