@@ -126,9 +126,12 @@ impl<T: Element> LayerNormalization<T> {
         self.gamma.len()
     }
 
-    /// `gamma[j]`, or 1 without gamma.
-    fn gamma_at(&self, j: usize) -> T {
-        if self.scale { self.gamma[j] } else { T::one() }
+    /// gamma and beta as slices: without them, their initial ones and
+    /// zeros (which nothing changes), so one loop serves every setting.
+    fn parameters(&self) -> (&[T], &[T]) {
+        let row_major = "a new 1-D array is contiguous";
+        let gamma = self.gamma.as_slice().expect(row_major);
+        (gamma, self.beta.as_slice().expect(row_major))
     }
 
     /// Normalises one row into `out`; returns its mean and
@@ -140,9 +143,9 @@ impl<T: Element> LayerNormalization<T> {
         let var = x.iter().map(|&v| (widen(v) - mean).powi(2)).sum::<f64>() / n;
         let (mean, var) = (narrow::<T>(mean), narrow::<T>(var));
         let rstd = (var + narrow::<T>(self.epsilon)).sqrt().recip();
-        for (j, (o, &v)) in out.iter_mut().zip(x).enumerate() {
-            let inv = self.gamma_at(j) * rstd;
-            let beta = if self.center { self.beta[j] } else { T::zero() };
+        let (gamma, beta) = self.parameters();
+        for ((o, &v), (&gamma, &beta)) in out.iter_mut().zip(x).zip(gamma.iter().zip(beta)) {
+            let inv = gamma * rstd;
             *o = v * inv + (beta - mean * inv);
         }
         (mean, rstd)
@@ -150,7 +153,7 @@ impl<T: Element> LayerNormalization<T> {
 
     /// One row's backward pass, with `x̂ = (x − mean)·r`, `d = gamma·g`:
     /// `∂L/∂x = r·(d − mean(d) − x̂·mean(d·x̂))` into `grad_x`; adds `g·x̂`
-    /// and `g` to the gamma and beta gradients.
+    /// and `g` to the gamma and beta gradients (empty slices without them).
     fn backward_row(
         &self,
         (x, g): (&[T], &[T]),
@@ -159,23 +162,27 @@ impl<T: Element> LayerNormalization<T> {
         grad_x: Option<&mut [T]>,
     ) {
         let n = narrow::<T>(x.len() as f64);
+        let (gamma, _) = self.parameters();
         let (mut sum_d, mut sum_dx) = (T::zero(), T::zero());
-        for (j, (&v, &g)) in x.iter().zip(g).enumerate() {
-            let (x_hat, d) = ((v - mean) * rstd, self.gamma_at(j) * g);
+        for ((&v, &g), &gamma) in x.iter().zip(g).zip(gamma) {
+            let d = gamma * g;
             sum_d = sum_d + d;
-            sum_dx = sum_dx + d * x_hat;
-            if let Some(grad) = gamma_grads.get_mut(j) {
-                *grad = *grad + g * x_hat;
-            }
-            if let Some(grad) = beta_grads.get_mut(j) {
-                *grad = *grad + g;
-            }
+            sum_dx = sum_dx + d * (v - mean) * rstd;
         }
+        let row = x.iter().zip(g);
+        gamma_grads
+            .iter_mut()
+            .zip(row.clone())
+            .for_each(|(grad, (&v, &g))| *grad = *grad + g * (v - mean) * rstd);
+        beta_grads
+            .iter_mut()
+            .zip(g)
+            .for_each(|(grad, &g)| *grad = *grad + g);
         let Some(grad_x) = grad_x else { return };
         let (mean_d, mean_dx) = (sum_d / n, sum_dx / n);
-        for (j, ((o, &v), &g)) in grad_x.iter_mut().zip(x).zip(g).enumerate() {
+        for ((o, (&v, &g)), &gamma) in grad_x.iter_mut().zip(row).zip(gamma) {
             let x_hat = (v - mean) * rstd;
-            *o = rstd * (self.gamma_at(j) * g - mean_d - x_hat * mean_dx);
+            *o = rstd * (gamma * g - mean_d - x_hat * mean_dx);
         }
     }
 }

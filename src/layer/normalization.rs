@@ -4,18 +4,19 @@
 //!
 //! Keras normalises as `y = x·inv + (beta − mean·inv)` with
 //! `inv = gamma·rsqrt(var + epsilon)` and the *biased* variance (divided by
-//! the count), in the element type; so do these functions. Sums over many
-//! values (means, variances, the column sums of the backward pass) run in
-//! `f64` and are rounded once: the variance comes from one pass of sums
-//! shifted by the first row, `var = Σd²/n − (Σd/n)²` with `d = x − x₀`,
-//! whose cancellation `f64` absorbs for any data a `f32` holds.
+//! the count), in the element type; so do these functions. Sums over the
+//! batch (means, variances, the column sums of the backward pass) run in
+//! `T` for `f32` and wider, in `f64` for narrow types (src/precision.rs).
+//! The variance comes from one pass of sums shifted by the first row,
+//! `var = Σd²/n − (Σd/n)²` with `d = x − x₀`: the shift keeps the
+//! cancellation of the one-pass form small for data far from 0.
 //!
 //! Column-wise passes take the columns [`CHUNK`] at a time, with their
 //! per-column values on the stack: no pass allocates.
 
 use crate::Element;
 use crate::error::Error;
-use crate::precision::{narrow, widen};
+use crate::precision::{cast, is_narrow, narrow, widen};
 use ndarray::{ArrayView2, ArrayViewMut2, s};
 
 /// Columns per chunk of a column-wise pass (their `f64` sums stay in
@@ -77,27 +78,41 @@ fn for_each_row_chunk<T: Element>(
 
 /// The columns' means and biased variances into `mean` and `var`.
 pub(super) fn column_moments<T: Element>(x: &ArrayView2<'_, T>, mean: &mut [T], var: &mut [T]) {
-    let n = x.nrows() as f64;
+    if is_narrow::<T>() {
+        moments_in::<T, f64>(x, mean, var);
+    } else {
+        moments_in::<T, T>(x, mean, var);
+    }
+}
+
+/// [`column_moments`] with sums in `A`.
+fn moments_in<T: Element, A: Element>(x: &ArrayView2<'_, T>, mean: &mut [T], var: &mut [T]) {
+    let n: A = cast(x.nrows());
     for start in (0..x.ncols()).step_by(CHUNK) {
         let end = (start + CHUNK).min(x.ncols());
-        let (mut shift, mut sum, mut squares) = ([0.0; CHUNK], [0.0; CHUNK], [0.0; CHUNK]);
+        let w = end - start;
+        let (mut shift, mut sum, mut squares) =
+            ([A::zero(); CHUNK], [A::zero(); CHUNK], [A::zero(); CHUNK]);
+        let (shift, sum, squares) = (&mut shift[..w], &mut sum[..w], &mut squares[..w]);
         for_each_row_chunk(x, start..end, |row, values| {
             if row == 0 {
                 shift
                     .iter_mut()
                     .zip(values)
-                    .for_each(|(s, &v)| *s = widen(v));
+                    .for_each(|(s, &v)| *s = cast(v));
             }
-            for (j, &v) in values.iter().enumerate() {
-                let d = widen(v) - shift[j];
-                sum[j] += d;
-                squares[j] += d * d;
+            let sums = sum.iter_mut().zip(squares.iter_mut());
+            for ((s, q), (&c, &v)) in sums.zip(shift.iter().zip(values)) {
+                let d = cast::<T, A>(v) - c;
+                *s = *s + d;
+                *q = *q + d * d;
             }
         });
-        for j in 0..end - start {
-            let mean_shift = sum[j] / n;
-            mean[start + j] = narrow(shift[j] + mean_shift);
-            var[start + j] = narrow((squares[j] / n - mean_shift * mean_shift).max(0.0));
+        let columns = mean[start..end].iter_mut().zip(&mut var[start..end]);
+        for ((m, v), ((&c, &s), &q)) in columns.zip(shift.iter().zip(&*sum).zip(&*squares)) {
+            let mean_shift = s / n;
+            *m = cast(c + mean_shift);
+            *v = cast((q / n - mean_shift * mean_shift).max(A::zero()));
         }
     }
 }
@@ -161,12 +176,21 @@ impl<T: Element> Columns<'_, T> {
             }
             for_each_row_chunk(x, start..end, |row, values| {
                 let at = row * cols + start..row * cols + end;
-                let out = &mut out[at.clone()];
-                for ((o, &v), (&a, &b)) in out.iter_mut().zip(values).zip(inv.iter().zip(&offset)) {
-                    *o = v * a + b;
-                }
-                if let Some(copy) = copy.as_deref_mut() {
-                    copy[at].copy_from_slice(out);
+                let factors = inv.iter().zip(&offset);
+                match copy.as_deref_mut() {
+                    Some(copy) => {
+                        let outs = out[at.clone()].iter_mut().zip(&mut copy[at]);
+                        for ((o, c), (&v, (&a, &b))) in outs.zip(values.iter().zip(factors)) {
+                            (*o, *c) = (v * a + b, v * a + b);
+                        }
+                    }
+                    None => {
+                        for (o, (&v, (&a, &b))) in
+                            out[at].iter_mut().zip(values.iter().zip(factors))
+                        {
+                            *o = v * a + b;
+                        }
+                    }
                 }
             });
         }
@@ -183,30 +207,60 @@ impl<T: Element> Columns<'_, T> {
         x: &ArrayView2<'_, T>,
         grad: &[T],
         weight_grads: &mut [T],
+        grad_x: Option<&mut [T]>,
+    ) {
+        if is_narrow::<T>() {
+            self.backward_in::<f64>(x, grad, weight_grads, grad_x);
+        } else {
+            self.backward_in::<T>(x, grad, weight_grads, grad_x);
+        }
+    }
+
+    /// [`backward`](Self::backward) with the column sums in `A`.
+    fn backward_in<A: Element>(
+        &self,
+        x: &ArrayView2<'_, T>,
+        grad: &[T],
+        weight_grads: &mut [T],
         mut grad_x: Option<&mut [T]>,
     ) {
         let n = x.nrows() as f64;
         let cols = x.ncols();
         for start in (0..cols).step_by(CHUNK) {
             let end = (start + CHUNK).min(cols);
-            let (mut sum_g, mut sum_gd) = ([0.0; CHUNK], [0.0; CHUNK]);
+            let w = end - start;
+            let mean = &self.mean[start..end];
+            let mut mean_wide = [A::zero(); CHUNK];
+            let mean_wide = &mut mean_wide[..w];
+            mean_wide
+                .iter_mut()
+                .zip(mean)
+                .for_each(|(w, &m)| *w = cast(m));
+            let (mut sum_g, mut sum_gd) = ([A::zero(); CHUNK], [A::zero(); CHUNK]);
+            let (sum_g, sum_gd) = (&mut sum_g[..w], &mut sum_gd[..w]);
             for_each_row_chunk(x, start..end, |row, values| {
                 let g = &grad[row * cols + start..row * cols + end];
-                for (j, (&v, &g)) in values.iter().zip(g).enumerate() {
-                    let g = widen(g);
-                    sum_g[j] += g;
-                    sum_gd[j] += g * (widen(v) - widen(self.mean[start + j]));
+                let sums = sum_g.iter_mut().zip(sum_gd.iter_mut());
+                for ((sg, sgd), ((&m, &v), &g)) in sums.zip(mean_wide.iter().zip(values).zip(g)) {
+                    let g = cast::<T, A>(g);
+                    *sg = *sg + g;
+                    *sgd = *sgd + g * (cast::<T, A>(v) - m);
                 }
             });
             // Per column: ∂L/∂x = k·g + slope·(x − mean) + constant.
-            let mut factors = [(T::zero(), T::zero(), T::zero()); CHUNK];
-            for j in start..end {
-                let rstd = 1.0 / (widen(self.var[j]) + widen(self.epsilon)).sqrt();
-                let (sum_g, sum_gd) = (sum_g[j - start], sum_gd[j - start]);
-                self.write_weight_grads(weight_grads, cols, j, (sum_g, sum_gd * rstd));
-                let k = self.gamma.map_or(1.0, |gamma| widen(gamma[j])) * rstd;
-                let slope = -k * rstd * rstd * sum_gd / n;
-                factors[j - start] = (narrow(k), narrow(slope), narrow(-k * sum_g / n));
+            let (mut k, mut slope, mut constant) =
+                ([T::zero(); CHUNK], [T::zero(); CHUNK], [T::zero(); CHUNK]);
+            let (k, slope, constant) = (&mut k[..w], &mut slope[..w], &mut constant[..w]);
+            for j in 0..w {
+                let column = start + j;
+                let rstd = 1.0 / (widen(self.var[column]) + widen(self.epsilon)).sqrt();
+                let (sum_g, sum_gd) = (widen(sum_g[j]), widen(sum_gd[j]));
+                let gradients = (sum_g, sum_gd * rstd);
+                self.write_weight_grads(weight_grads, cols, column, gradients);
+                let factor = self.gamma.map_or(1.0, |gamma| widen(gamma[column])) * rstd;
+                k[j] = narrow(factor);
+                slope[j] = narrow(-factor * rstd * rstd * sum_gd / n);
+                constant[j] = narrow(-factor * sum_g / n);
             }
             let Some(grad_x) = grad_x.as_deref_mut() else {
                 continue;
@@ -214,11 +268,9 @@ impl<T: Element> Columns<'_, T> {
             for_each_row_chunk(x, start..end, |row, values| {
                 let at = row * cols + start..row * cols + end;
                 let (g, out) = (&grad[at.clone()], &mut grad_x[at]);
-                let mean = &self.mean[start..end];
-                for ((o, (&v, &m)), (&g, &(k, slope, constant))) in out
-                    .iter_mut()
-                    .zip(values.iter().zip(mean))
-                    .zip(g.iter().zip(&factors))
+                let factors = k.iter().zip(&*slope).zip(&*constant).zip(mean);
+                for ((o, (&v, &g)), (((&k, &slope), &constant), &m)) in
+                    out.iter_mut().zip(values.iter().zip(g)).zip(factors)
                 {
                     *o = k * g + slope * (v - m) + constant;
                 }

@@ -21,10 +21,10 @@ use crate::rng::SplitMix64;
 /// # Example
 ///
 /// ```
-/// use ndarray::{array, Array2};
+/// use ndarray::Array2;
 /// use neurite::{Dropout, Layer, TrainingStep};
 ///
-/// let layer = Dropout::new(0.5)?;
+/// let layer = Dropout::new(0.5)?.with_width(8)?;
 /// let x = Array2::<f32>::ones((4, 8));
 /// let run = |seed| -> Result<Array2<f32>, neurite::Error> {
 ///     let (mut pre, mut out) = (Array2::zeros((4, 8)), Array2::zeros((4, 8)));
