@@ -71,7 +71,7 @@ fn train_pass(layer: &dyn Layer<f32>, x: &Array2<f32>, g: &Array2<f32>, buffers:
             g.view(),
             weight_grads,
             input,
-            &step,
+            &mut step,
         )
         .unwrap();
 }

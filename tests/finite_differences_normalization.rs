@@ -61,7 +61,7 @@ fn train_gradients(
             grad.view(),
             &mut weights,
             input,
-            &step,
+            &mut step,
         )
         .unwrap();
     (weights, grad_x)

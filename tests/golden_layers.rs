@@ -90,7 +90,7 @@ fn backward<T: Golden>(
     x: &Array2<T>,
     trace: &mut Array2<T>,
     upstream: &Array2<T>,
-    step: &TrainingStep<'_, T>,
+    step: &mut TrainingStep<'_, T>,
 ) -> (Array2<T>, Vec<T>) {
     let mut grad_x = Array2::zeros(x.dim());
     let mut weight_grads = vec![T::zero(); layer.trainable_param_count()];
@@ -159,14 +159,14 @@ fn batch_normalization<T: Golden>(case: &Value, report: &mut Report) {
     assert_eq!(pre, out);
     check(report, "output_training", out.into_dyn());
     let upstream = matrix::<T>(case, "upstream");
-    let (grad_x, weight_grads) = backward::<T>(&layer, &x, &mut trace, &upstream, &step);
+    let (grad_x, weight_grads) = backward::<T>(&layer, &x, &mut trace, &upstream, &mut step);
     check(report, "grad_x", grad_x.into_dyn());
     check_weight_grads::<T>(case, &weight_grads, report);
 
     let f = x.ncols();
     let vector = |values: &[T]| ArrayD::from_shape_vec(vec![f], values.to_vec()).unwrap();
     check(report, "batch_mean", vector(&statistics[..f]));
-    check(report, "batch_variance", vector(&statistics[f..]));
+    check(report, "batch_variance", vector(&statistics[f..2 * f]));
     layer.apply_batch_statistics(&statistics);
     check(
         report,
@@ -212,8 +212,8 @@ fn layer_normalization<T: Golden>(case: &Value, report: &mut Report) {
         .unwrap();
     assert_eq!(out, output, "training and inference agree");
     let upstream = matrix::<T>(case, "upstream");
-    let step = TrainingStep::new(0, 0, &mut []);
-    let (grad_x, weight_grads) = backward::<T>(&layer, &x, &mut trace, &upstream, &step);
+    let mut step = TrainingStep::new(0, 0, &mut []);
+    let (grad_x, weight_grads) = backward::<T>(&layer, &x, &mut trace, &upstream, &mut step);
     report.check(
         "grad_x",
         &grad_x.into_dyn(),

@@ -5,7 +5,7 @@ mod common;
 
 use common::{GoldenFloat, count, counts, for_each_case, keras_activation, list, load, name, text};
 use neurite::layer::ActivationLayer;
-use neurite::{BatchNormalization, Dense, Dropout, Layer, LayerNormalization, Sequential};
+use neurite::{BatchNormalization, Dense, Dropout, LayerNormalization, Sequential};
 use serde_json::Value;
 
 #[test]

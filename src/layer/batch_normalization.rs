@@ -1,6 +1,7 @@
 //! Keras's `BatchNormalization` over the features (axis −1).
 
 use super::checks::{check_backward, check_buffer, check_io};
+use super::column_passes;
 use super::init::filled;
 use super::normalization::{
     Columns, check_epsilon, check_momentum, column_moments, with_row_major,
@@ -9,7 +10,7 @@ use super::spec::LayerSpec;
 use super::{Layer, TrainingStep, weights};
 use crate::Element;
 use crate::error::{Error, check_positive};
-use crate::precision::narrow;
+use crate::precision::{is_narrow, narrow};
 use ndarray::{Array1, ArrayD, ArrayView2, ArrayViewMut2};
 
 /// Batch normalisation, as Keras's `BatchNormalization()` on
@@ -203,26 +204,49 @@ impl<T: Element> BatchNormalization<T> {
         }
     }
 
-    /// The training forward pass with the batch statistics in `statistics`
-    /// (mean, then variance).
+    /// Splits a step's statistics buffer into the mean, the variance and
+    /// the per-column scratch of the passes, once its length is checked.
+    fn split_statistics<'a>(&self, statistics: &'a mut [T]) -> Result<[&'a mut [T]; 3], Error> {
+        let f = self.features();
+        let len = Layer::<T>::batch_statistics_len(self);
+        check_buffer(self, "statistics", [1, len], &[1, statistics.len()])?;
+        let (mean, rest) = statistics.split_at_mut(f);
+        let (var, scratch) = rest.split_at_mut(f);
+        Ok([mean, var, scratch])
+    }
+
+    /// The training forward pass, with the batch's mean and variance (and
+    /// the pass's scratch) in `statistics`: on whole rows when `x` is
+    /// row-major and `T` not narrow (column_passes.rs), else by column
+    /// chunks.
     fn train_into(
         &self,
         x: ArrayView2<'_, T>,
         mut pre: ArrayViewMut2<'_, T>,
-        out: ArrayViewMut2<'_, T>,
+        mut out: ArrayViewMut2<'_, T>,
         statistics: &mut [T],
     ) -> Result<(), Error> {
         check_io(self, &x, &pre)?;
         check_buffer(self, "output", [x.nrows(), self.features()], out.shape())?;
-        let f = self.features();
-        check_buffer(self, "statistics", [1, 2 * f], &[1, statistics.len()])?;
-        let (mean, var) = statistics.split_at_mut(f);
-        column_moments(&x, mean, var);
-        let mut out = out;
-        let columns = self.columns(mean, var);
-        with_row_major(&mut pre, |pre| {
-            with_row_major(&mut out, |out| columns.normalize(&x, pre, Some(out)));
-        });
+        let [mean, var, scratch] = self.split_statistics(statistics)?;
+        match x.as_slice().filter(|_| !is_narrow::<T>()) {
+            Some(rows) => {
+                column_passes::moments(rows, mean, var);
+                let columns = self.columns(mean, var);
+                with_row_major(&mut pre, |pre| {
+                    with_row_major(&mut out, |out| {
+                        column_passes::normalize(&columns, rows, scratch, (pre, out));
+                    });
+                });
+            }
+            None => {
+                column_moments(&x, mean, var);
+                let columns = self.columns(mean, var);
+                with_row_major(&mut pre, |pre| {
+                    with_row_major(&mut out, |out| columns.normalize(&x, pre, Some(out)));
+                });
+            }
+        }
         Ok(())
     }
 
@@ -232,21 +256,24 @@ impl<T: Element> BatchNormalization<T> {
         x: ArrayView2<'_, T>,
         grad_pre: ArrayView2<'_, T>,
         weight_grads: &mut [T],
-        grad_input: Option<ArrayViewMut2<'_, T>>,
-        statistics: &[T],
+        mut grad_input: Option<ArrayViewMut2<'_, T>>,
+        statistics: &mut [T],
     ) -> Result<(), Error> {
         check_backward(self, &x, &grad_pre, weight_grads, grad_input.as_ref())?;
-        let f = self.features();
-        check_buffer(self, "statistics", [1, 2 * f], &[1, statistics.len()])?;
-        let (mean, var) = statistics.split_at(f);
+        let [mean, var, scratch] = self.split_statistics(statistics)?;
         let columns = self.columns(mean, var);
         let grad = grad_pre.as_standard_layout();
         let grad = grad.as_slice().expect("a standard-layout array");
-        match grad_input {
-            Some(mut grad_x) => with_row_major(&mut grad_x, |grad_x| {
-                columns.backward(&x, grad, weight_grads, Some(grad_x));
-            }),
-            None => columns.backward(&x, grad, weight_grads, None),
+        let rows = x.as_slice().filter(|_| !is_narrow::<T>());
+        let mut pass = |grad_x: Option<&mut [T]>| match rows {
+            Some(rows) => {
+                column_passes::backward(&columns, (rows, grad), scratch, weight_grads, grad_x)
+            }
+            None => columns.backward(&x, grad, weight_grads, grad_x),
+        };
+        match grad_input.as_mut() {
+            Some(grad_x) => with_row_major(grad_x, |grad_x| pass(Some(grad_x))),
+            None => pass(None),
         }
         Ok(())
     }
@@ -350,8 +377,10 @@ impl<T: Element> Layer<T> for BatchNormalization<T> {
         weights::assign(self, arrays)
     }
 
+    /// The mean and variance, and room for three per-column values of the
+    /// passes.
     fn batch_statistics_len(&self) -> usize {
-        2 * self.features()
+        (2 + column_passes::SCRATCH_PER_COLUMN) * self.features()
     }
 
     /// Training mode with the batch's statistics, which are dropped: a
@@ -364,7 +393,7 @@ impl<T: Element> Layer<T> for BatchNormalization<T> {
         _trace: ArrayViewMut2<'_, T>,
         out: ArrayViewMut2<'_, T>,
     ) -> Result<(), Error> {
-        let mut statistics = vec![T::zero(); 2 * self.features()];
+        let mut statistics = vec![T::zero(); Layer::<T>::batch_statistics_len(self)];
         self.train_into(x, pre, out, &mut statistics)
     }
 
@@ -390,12 +419,12 @@ impl<T: Element> Layer<T> for BatchNormalization<T> {
         grad_input: Option<ArrayViewMut2<'_, T>>,
     ) -> Result<(), Error> {
         let f = self.features();
-        let mut statistics = vec![T::zero(); 2 * f];
-        let (mean, var) = statistics.split_at_mut(f);
+        let mut statistics = vec![T::zero(); Layer::<T>::batch_statistics_len(self)];
+        let (mean, rest) = statistics.split_at_mut(f);
         if x.ncols() == f {
-            column_moments(&x, mean, var);
+            column_moments(&x, mean, &mut rest[..f]);
         }
-        self.backward_with(x, grad_pre, weight_grads, grad_input, &statistics)
+        self.backward_with(x, grad_pre, weight_grads, grad_input, &mut statistics)
     }
 
     fn backward_affine_step(
@@ -405,20 +434,20 @@ impl<T: Element> Layer<T> for BatchNormalization<T> {
         grad_pre: ArrayView2<'_, T>,
         weight_grads: &mut [T],
         grad_input: Option<ArrayViewMut2<'_, T>>,
-        step: &TrainingStep<'_, T>,
+        step: &mut TrainingStep<'_, T>,
     ) -> Result<(), Error> {
-        self.backward_with(x, grad_pre, weight_grads, grad_input, step.statistics())
+        self.backward_with(x, grad_pre, weight_grads, grad_input, step.statistics_mut())
     }
 
     /// `moving = moving·momentum + batch·(1 − momentum)`, in `T` as Keras
     /// (`1 − momentum` rounded from `f64` once).
     fn apply_batch_statistics(&mut self, statistics: &[T]) {
         let f = self.features();
-        if statistics.len() != 2 * f {
+        if statistics.len() != Layer::<T>::batch_statistics_len(self) {
             return;
         }
         let (momentum, rest) = (narrow::<T>(self.momentum), narrow::<T>(1.0 - self.momentum));
-        let (mean, var) = statistics.split_at(f);
+        let (mean, var) = (&statistics[..f], &statistics[f..2 * f]);
         for (moving, batch) in [
             (&mut self.moving_mean, mean),
             (&mut self.moving_variance, var),

@@ -251,8 +251,8 @@ impl<T: Element> Layer<T> for Dropout {
         weight_grads: &mut [T],
         grad_input: Option<ArrayViewMut2<'_, T>>,
     ) -> Result<(), Error> {
-        let step = TrainingStep::new(0, 0, &mut []);
-        self.backward_affine_step(x, trace, grad_pre, weight_grads, grad_input, &step)
+        let mut step = TrainingStep::new(0, 0, &mut []);
+        self.backward_affine_step(x, trace, grad_pre, weight_grads, grad_input, &mut step)
     }
 
     /// `∂L/∂x = mask·scale·∂L/∂y`, the forward pass's mask drawn again.
@@ -263,7 +263,7 @@ impl<T: Element> Layer<T> for Dropout {
         grad_pre: ArrayView2<'_, T>,
         weight_grads: &mut [T],
         grad_input: Option<ArrayViewMut2<'_, T>>,
-        step: &TrainingStep<'_, T>,
+        step: &mut TrainingStep<'_, T>,
     ) -> Result<(), Error> {
         check_backward(self, &x, &grad_pre, weight_grads, grad_input.as_ref())?;
         if let Some(mut grad_x) = grad_input {

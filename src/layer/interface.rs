@@ -338,7 +338,7 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
         grad_pre: ArrayView2<'_, T>,
         weight_grads: &mut [T],
         grad_input: Option<ArrayViewMut2<'_, T>>,
-        step: &TrainingStep<'_, T>,
+        step: &mut TrainingStep<'_, T>,
     ) -> Result<(), Error> {
         let _ = step;
         self.backward_affine(x, trace, grad_pre, weight_grads, grad_input)

@@ -70,6 +70,7 @@ mod activation_layer;
 mod affine;
 mod batch_normalization;
 mod checks;
+mod column_passes;
 mod dense;
 mod dropout;
 mod init;

@@ -152,7 +152,7 @@ pub(super) struct Columns<'a, T> {
 
 impl<T: Element> Columns<'_, T> {
     /// Column `j`'s factor and offset.
-    fn affine(&self, j: usize) -> (T, T) {
+    pub(super) fn affine(&self, j: usize) -> (T, T) {
         let at = |values: Option<&[T]>| values.map(|v| v[j]);
         let statistics = (self.mean[j], self.var[j]);
         scale_and_offset(statistics, (at(self.gamma), at(self.beta)), self.epsilon)
@@ -252,15 +252,9 @@ impl<T: Element> Columns<'_, T> {
                 ([T::zero(); CHUNK], [T::zero(); CHUNK], [T::zero(); CHUNK]);
             let (k, slope, constant) = (&mut k[..w], &mut slope[..w], &mut constant[..w]);
             for j in 0..w {
-                let column = start + j;
-                let rstd = 1.0 / (widen(self.var[column]) + widen(self.epsilon)).sqrt();
-                let (sum_g, sum_gd) = (widen(sum_g[j]), widen(sum_gd[j]));
-                let gradients = (sum_g, sum_gd * rstd);
-                self.write_weight_grads(weight_grads, cols, column, gradients);
-                let factor = self.gamma.map_or(1.0, |gamma| widen(gamma[column])) * rstd;
-                k[j] = narrow(factor);
-                slope[j] = narrow(-factor * rstd * rstd * sum_gd / n);
-                constant[j] = narrow(-factor * sum_g / n);
+                let sums = (widen(sum_g[j]), widen(sum_gd[j]));
+                (k[j], slope[j], constant[j]) =
+                    self.backward_factors(start + j, sums, (n, cols), weight_grads);
             }
             let Some(grad_x) = grad_x.as_deref_mut() else {
                 continue;
@@ -276,6 +270,23 @@ impl<T: Element> Columns<'_, T> {
                 }
             });
         }
+    }
+
+    /// Column `j`'s factors of `∂L/∂x = k·g + slope·(x − mean) + constant`
+    /// from its sums `Σg` and `Σg·(x − mean)` over the `n` rows; writes its
+    /// gamma and beta gradients into `weight_grads` on the way.
+    pub(super) fn backward_factors(
+        &self,
+        j: usize,
+        (sum_g, sum_gd): (f64, f64),
+        (n, cols): (f64, usize),
+        weight_grads: &mut [T],
+    ) -> (T, T, T) {
+        let rstd = 1.0 / (widen(self.var[j]) + widen(self.epsilon)).sqrt();
+        self.write_weight_grads(weight_grads, cols, j, (sum_g, sum_gd * rstd));
+        let k = self.gamma.map_or(1.0, |gamma| widen(gamma[j])) * rstd;
+        let slope = -k * rstd * rstd * sum_gd / n;
+        (narrow(k), narrow(slope), narrow(-k * sum_g / n))
     }
 
     /// Column `j`'s `(∂L/∂beta, ∂L/∂gamma)` into `grads`: gamma's `cols`

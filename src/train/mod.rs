@@ -300,15 +300,15 @@ fn backward<T: Element>(
         let layer_grads = &mut grads[offsets[i]..offsets[i + 1]];
         if layer.batch_statistics_len() > 0 {
             let (input, trace, grad, grad_input) = views;
-            let step = TrainingStep::new(seeds(i), 0, &mut current.statistics);
-            layer.backward_affine_step(input, trace, grad, layer_grads, grad_input, &step)?;
+            let mut step = TrainingStep::new(seeds(i), 0, &mut current.statistics);
+            layer.backward_affine_step(input, trace, grad, layer_grads, grad_input, &mut step)?;
             continue;
         }
         let slots = GradientSlots::new(&mut *layer_grads, partials, partition.count);
         let task = |(views, (slots, first)): (_, (GradientSlots<'_, T>, FirstRow))| {
             let (input, trace, grad, grad_input) = views;
-            let step = TrainingStep::new(seeds(i), first.0, &mut []);
-            layer.backward_affine_step(input, trace, grad, slots.into_slot(), grad_input, &step)
+            let mut step = TrainingStep::new(seeds(i), first.0, &mut []);
+            layer.backward_affine_step(input, trace, grad, slots.into_slot(), grad_input, &mut step)
         };
         try_for_each_block(partition, (views, (slots, FirstRow(0))), &task)?;
         let blocks_after_first = (partition.count - 1) * layer_grads.len();
