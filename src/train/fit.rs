@@ -21,7 +21,9 @@ impl<T: Element> Sequential<T> {
     /// [`batch_size`](FitOptions::batch_size) rows and makes one
     /// [`train_step`](Sequential::train_step) per batch; after the epoch the
     /// validation data, if any, is evaluated. The batch buffers are
-    /// allocated once, so steps do not allocate.
+    /// allocated once, so steps do not allocate. Steps run in training
+    /// mode; dropout masks come from the shuffle seed (0 without one) and
+    /// the model's count of steps (see [`TrainingStep`](crate::TrainingStep)).
     ///
     /// # Errors
     ///
