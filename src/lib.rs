@@ -2,8 +2,10 @@
 //!
 //! Small dense neural networks on [`ndarray`], with the semantics of Keras:
 //! activation functions with their derivatives ([`Sigmoid`], [`Tanh`],
-//! [`Relu`], [`LeakyRelu`], [`Elu`], [`Linear`], [`Softmax`]), [`Dense`]
-//! and [`Maxout`] layers, a [`Sequential`] container that checks shapes,
+//! [`Relu`], [`LeakyRelu`], [`Elu`], [`Linear`], [`Softmax`]), [`Dense`],
+//! [`Maxout`], [`BatchNormalization`], [`LayerNormalization`], [`Dropout`]
+//! and activation layers (training and inference modes as in Keras), a
+//! [`Sequential`] container that checks shapes,
 //! counts parameters, runs forward passes and prints a summary, and binary
 //! cross-entropy and accuracy in [`loss`]. Models train as in Keras:
 //! backpropagation through every layer, the [`Sgd`], [`RmsProp`] and
@@ -121,7 +123,9 @@ pub use activation::{
 pub use activation::{LogSigmoid, Mish, Silu, Softplus, Softsign};
 pub use activation::{LogSoftmax, Sparsemax};
 pub use error::{Error, SharedIoError};
-pub use layer::{Dense, Layer, Maxout};
+pub use layer::{
+    BatchNormalization, Dense, Dropout, Layer, LayerNormalization, Maxout, TrainingStep,
+};
 pub use optimizer::{Adam, Optimizer, RmsProp, Sgd};
 pub use sequential::{Evaluation, Sequential, Summary, Workspace};
 pub use train::{BatchLog, EpochLog, FitOptions, History};

@@ -15,9 +15,6 @@ mod common;
 use common::training::*;
 use neurite::loss::Loss;
 
-/// Cases that need what later issues add: BatchNormalization (#14).
-const LATER: &[(&str, &str)] = &[("batchnorm_", "#14")];
-
 /// The loss a case compiles, from its name.
 fn loss_of(case: &str) -> Loss {
     let losses = [
@@ -41,9 +38,6 @@ fn keras3_cases<T: Golden>() -> usize {
     let mut count = 0;
     for case in cases::<T>("training_keras3") {
         let name = case["name"].as_str().expect("name");
-        if LATER.iter().any(|(prefix, _)| name.starts_with(prefix)) {
-            continue;
-        }
         let loss = loss_of(name);
         let mut report = Report::new(name);
         if T::DTYPE == "float64" && name.starts_with("gelu_") {
@@ -70,10 +64,10 @@ fn keras3_cases<T: Golden>() -> usize {
 
 #[test]
 fn multi_class_and_regression_training_matches_keras_in_float32() {
-    assert_eq!(keras3_cases::<f32>(), 5);
+    assert_eq!(keras3_cases::<f32>(), 6);
 }
 
 #[test]
 fn multi_class_and_regression_training_matches_keras_in_float64() {
-    assert_eq!(keras3_cases::<f64>(), 5);
+    assert_eq!(keras3_cases::<f64>(), 6);
 }

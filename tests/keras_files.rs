@@ -9,7 +9,11 @@ mod common;
 
 use common::{GoldenFloat, Kind, array2, assert_close, count, list, text};
 use ndarray::{Array2, ArrayD};
-use neurite::{BuiltinActivation, Dense, Error, LeakyRelu, Maxout, Relu, Sequential};
+use neurite::layer::ActivationLayer;
+use neurite::{
+    BatchNormalization, BuiltinActivation, Dense, Dropout, Error, LayerNormalization, LeakyRelu,
+    Maxout, Relu, Sequential,
+};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -27,37 +31,16 @@ fn file(entry: &Value) -> PathBuf {
     folder().join(text(&entry["file"]))
 }
 
-fn classes(entry: &Value) -> Vec<&str> {
-    list(&entry["layers"])
-        .iter()
-        .map(|layer| text(&layer["class_name"]))
-        .collect()
-}
-
-/// Whether every layer is one this version of neurite maps (Dense).
-fn dense_only(entry: &Value) -> bool {
-    classes(entry).iter().all(|class| *class == "Dense")
-}
-
 fn scratch(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("neurite-keras-files-{}-{name}", std::process::id()))
 }
 
-/// Keras's `get_weights()` of the entry's layers, in neurite's order (a
-/// zero bias where Keras has `use_bias=False`).
+/// Keras's `get_weights()` of the entry's layers, in order.
 fn keras_weights<T: GoldenFloat>(entry: &Value) -> Vec<ArrayD<T>> {
-    let mut all = Vec::new();
-    for layer in list(&entry["layers"]) {
-        let weights = list(&layer["weights"]);
-        let kernel = array2::<T>(&weights[0]);
-        let units = kernel.ncols();
-        all.push(kernel.into_dyn());
-        all.push(match weights.get(1) {
-            Some(bias) => common::array1::<T>(bias).into_dyn(),
-            None => ndarray::Array1::<T>::zeros(units).into_dyn(),
-        });
-    }
-    all
+    list(&entry["layers"])
+        .iter()
+        .flat_map(|layer| list(&layer["weights"]).iter().map(common::array_d::<T>))
+        .collect()
 }
 
 /// Loads the entry's file into `Sequential<T>`, checks Keras's weights
@@ -89,17 +72,6 @@ fn every_model_file_predicts_what_keras_predicted() {
             continue;
         }
         let path = file(&entry);
-        if !dense_only(&entry) {
-            // MERGE(#14): these load once the normalization, Dropout and
-            // Activation layers map (src/io/keras/build.rs); then check
-            // their predictions here with the normalization tolerances.
-            let found = match Sequential::<f32>::load_keras(&path) {
-                Err(Error::Format { found, .. }) => found,
-                other => panic!("{}: {other:?}", path.display()),
-            };
-            assert!(found.contains("BatchNormalization"), "{found}");
-            continue;
-        }
         match text(&entry["dtype"]) {
             "float32" => check_prediction::<f32>(&entry, &Sequential::load_keras(&path).unwrap()),
             "float64" => check_prediction::<f64>(&entry, &Sequential::load_keras(&path).unwrap()),
@@ -107,22 +79,47 @@ fn every_model_file_predicts_what_keras_predicted() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 9, "the Dense-only model files of the manifest");
+    assert_eq!(checked, 12, "the model files of the manifest");
 }
 
-/// A model of the entry's architecture (Glorot weights), as a user
-/// builds it in Rust before `load_keras_weights`.
+/// A model of the entry's architecture (Glorot weights, fresh
+/// statistics), as a user builds it in Rust before `load_keras_weights`.
 fn architecture<T: GoldenFloat>(entry: &Value) -> Sequential<T> {
     let mut model = Sequential::new();
-    let mut inputs = list(&entry["input_shape"]).last().map(count).unwrap();
+    let mut width = list(&entry["input_shape"]).last().map(count).unwrap();
     for (i, layer) in list(&entry["layers"]).iter().enumerate() {
-        let units = count(&layer["config"]["units"]);
-        let activation: BuiltinActivation<T> =
-            text(&layer["config"]["activation"]).parse().unwrap();
-        model
-            .add(Dense::glorot(inputs, units, activation, i as u64).unwrap())
-            .unwrap();
-        inputs = units;
+        let config = &layer["config"];
+        let activation =
+            || -> BuiltinActivation<T> { text(&config["activation"]).parse().unwrap() };
+        let number = |key: &str| config[key].as_f64().unwrap();
+        let added = match text(&layer["class_name"]) {
+            "Dense" => {
+                let units = count(&config["units"]);
+                let dense = Dense::glorot(width, units, activation(), i as u64).unwrap();
+                width = units;
+                if config["use_bias"] == false {
+                    let kernel = dense.kernel().clone();
+                    model.add(Dense::without_bias(kernel, activation()).unwrap())
+                } else {
+                    model.add(dense)
+                }
+            }
+            "BatchNormalization" => model.add(
+                BatchNormalization::new(width)
+                    .and_then(|bn| bn.momentum(number("momentum")))
+                    .and_then(|bn| bn.epsilon(number("epsilon")))
+                    .unwrap(),
+            ),
+            "LayerNormalization" => model.add(
+                LayerNormalization::new(width)
+                    .and_then(|ln| ln.epsilon(number("epsilon")))
+                    .unwrap(),
+            ),
+            "Dropout" => model.add(Dropout::new(number("rate")).unwrap()),
+            "Activation" => model.add(ActivationLayer::new(activation())),
+            other => panic!("no {other} in neurite"),
+        };
+        added.unwrap();
     }
     model
 }
@@ -131,10 +128,7 @@ fn architecture<T: GoldenFloat>(entry: &Value) -> Sequential<T> {
 fn weights_files_load_into_a_model_built_in_rust() {
     let mut checked = 0;
     for entry in manifest() {
-        if text(&entry["expect"]) != "load"
-            || !dense_only(&entry)
-            || text(&entry["dtype"]) != "float32"
-        {
+        if text(&entry["expect"]) != "load" || text(&entry["dtype"]) != "float32" {
             continue;
         }
         // Every file kind holds weights: the weights-only file, and the
@@ -144,7 +138,7 @@ fn weights_files_load_into_a_model_built_in_rust() {
         check_prediction::<f32>(&entry, &model);
         checked += 1;
     }
-    assert_eq!(checked, 9);
+    assert_eq!(checked, 12);
 }
 
 #[test]
@@ -231,15 +225,12 @@ fn split_name_lists_and_fixed_length_strings_load() {
     check_prediction::<f32>(entry, &model);
 }
 
-/// Every Dense-only fixture, loaded, saved with `save_keras` and loaded
-/// again: the same weights bit for bit, so the same predictions.
+/// Every model fixture, loaded, saved with `save_keras` and loaded again:
+/// the same weights bit for bit, so the same predictions.
 #[test]
 fn save_keras_round_trips_every_fixture() {
     for entry in manifest() {
-        if text(&entry["expect"]) != "load"
-            || !dense_only(&entry)
-            || text(&entry["format"]) == "weights_h5"
-        {
+        if text(&entry["expect"]) != "load" || text(&entry["format"]) == "weights_h5" {
             continue;
         }
         let path = scratch(&format!("{}.keras", text(&entry["file"])));

@@ -1594,6 +1594,7 @@ fn layer_spec() -> impl Strategy<Value = LayerSpec> {
                 inputs,
                 units,
                 activation,
+                use_bias: true,
             }
         }),
         (layer_size(), layer_size(), layer_size()).prop_map(|(inputs, units, pieces)| {

@@ -1,11 +1,16 @@
 //! Training on large batches, which a step cuts into row blocks (run on
 //! rayon's pool with the `rayon` feature): the blocks' gradients add up to
 //! the batch's, and with `rayon` a step on many threads gives bit for bit
-//! what it gives on one, for Dense and Maxout stacks, every optimizer, f32
-//! and f64.
+//! what it gives on one, for Dense and Maxout stacks and a stack with
+//! BatchNormalization, Dropout and LayerNormalization, every optimizer,
+//! f32 and f64.
 
 use ndarray::{Array2, ArrayD, s};
-use neurite::{Dense, Element, Elu, Maxout, Relu, Sequential, Sigmoid, Softmax, Tanh};
+use neurite::layer::ActivationLayer;
+use neurite::{
+    BatchNormalization, Dense, Dropout, Element, Elu, LayerNormalization, Linear, Maxout, Relu,
+    Sequential, Sigmoid, Softmax, Tanh,
+};
 
 /// Rows of the test batches: three blocks of unequal sizes for the larger
 /// layers.
@@ -34,6 +39,32 @@ fn maxout_model<T: Element>() -> Sequential<T> {
         .add(Dense::glorot(48, 64, Elu::default(), 5).unwrap())
         .unwrap()
         .add(Dense::glorot(64, 4, Softmax, 6).unwrap())
+        .unwrap();
+    model
+}
+
+/// 64 → 256 (no bias) → BatchNormalization → relu → Dropout(0.3) →
+/// LayerNormalization → 1 sigmoid: the first layer is cut into blocks, the
+/// batch normalisation runs on the whole batch, the dropout masks are drawn
+/// by position.
+fn normalized_model<T: Element>() -> Sequential<T> {
+    let kernel = Dense::<T, _>::glorot(64, 256, Linear, 7)
+        .unwrap()
+        .kernel()
+        .clone();
+    let mut model = Sequential::new();
+    model
+        .add(Dense::without_bias(kernel, Linear).unwrap())
+        .unwrap()
+        .add(BatchNormalization::new(256).unwrap())
+        .unwrap()
+        .add(ActivationLayer::new(Relu))
+        .unwrap()
+        .add(Dropout::new(0.3).unwrap())
+        .unwrap()
+        .add(LayerNormalization::new(256).unwrap())
+        .unwrap()
+        .add(Dense::glorot(256, 1, Sigmoid, 8).unwrap())
         .unwrap();
     model
 }
@@ -135,7 +166,8 @@ mod thread_pools {
     }
 
     fn many_threads_match_one<T: Element>() {
-        for (model, outputs) in models::<T>() {
+        let normalized: (Model<T>, usize) = (normalized_model::<T>, 1);
+        for (model, outputs) in models::<T>().into_iter().chain([normalized]) {
             for (mut one, mut many) in optimizers::<T>().into_iter().zip(optimizers::<T>()) {
                 let expected = train(1, model, outputs, one.as_mut());
                 for threads in [2, 3] {

@@ -151,7 +151,8 @@ fn activation_parameters_round_trip_exactly() {
                 units: 2,
                 activation: ActivationSpec::LeakyRelu {
                     slope: f64::from(slope)
-                }
+                },
+                use_bias: true,
             }
         );
         assert_eq!(
@@ -161,7 +162,8 @@ fn activation_parameters_round_trip_exactly() {
                 units: 2,
                 activation: ActivationSpec::Elu {
                     alpha: f64::from(alpha)
-                }
+                },
+                use_bias: true,
             }
         );
         assert_bit_identical(&model, &loaded);
@@ -204,7 +206,8 @@ fn typed_and_boxed_activations_save_like_builtins() {
         LayerSpec::Dense {
             inputs: 4,
             units: 2,
-            activation: ActivationSpec::Elu { alpha: 0.25 }
+            activation: ActivationSpec::Elu { alpha: 0.25 },
+            use_bias: true,
         }
     );
 }
@@ -617,6 +620,7 @@ fn a_spec_builds_the_architecture_and_checks_it() {
             inputs: 2,
             units: 3,
             activation: ActivationSpec::Relu,
+            use_bias: true,
         },
         LayerSpec::Maxout {
             inputs: 4,
@@ -635,6 +639,7 @@ fn a_spec_builds_the_architecture_and_checks_it() {
         inputs: 0,
         units: 3,
         activation: ActivationSpec::Relu,
+        use_bias: true,
     }]);
     assert!(matches!(empty.validate(), Err(Error::Format { .. })));
 }

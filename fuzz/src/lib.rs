@@ -4,27 +4,44 @@
 
 #![deny(unsafe_code)]
 
+mod layers;
+
 use arbitrary::Arbitrary;
+use layers::LayerInput;
 use ndarray::{Array, Array2, ArrayD, ArrayView2, Dimension, IxDyn, ShapeBuilder, s};
+use neurite::layer::ActivationLayer;
 use neurite::{
-    Adam, BuiltinActivation, Dense, Element, Elu, Error, FitOptions, LeakyRelu, Linear, Maxout,
-    Optimizer, Relu, RmsProp, Sequential, Sgd, Sigmoid, Softmax, Tanh, Workspace,
+    Adam, BatchNormalization, BuiltinActivation, Dense, Dropout, Element, Elu, Error, FitOptions,
+    LayerNormalization, LeakyRelu, Linear, Maxout, Optimizer, Relu, RmsProp, Sequential, Sgd,
+    Sigmoid, Softmax, Tanh, Workspace,
 };
 use std::path::PathBuf;
 
 /// The model the loaders load into, with every layer kind and an
-/// activation parameter: Dense(2 → 3, leaky_relu), Maxout(3 → 2, 2
-/// pieces), Dense(2 → 1, sigmoid). `make_seeds` writes its files.
+/// activation parameter: Dense(2 → 3, leaky_relu), BatchNormalization(3),
+/// Maxout(3 → 2, 2 pieces), Dropout(0.5), LayerNormalization(2),
+/// Activation(tanh), Dense(2 → 1, sigmoid, no bias). `make_seeds` writes
+/// its files.
 pub fn fuzz_model<T: Element>() -> Sequential<T> {
     let leaky: BuiltinActivation<T> = "leaky_relu".parse().expect("a Keras name");
     let sigmoid = BuiltinActivation::from(Sigmoid);
+    let output = Dense::glorot(2, 1, sigmoid, 3).expect("valid sizes");
+    let output = Dense::without_bias(output.kernel().clone(), sigmoid).expect("valid sizes");
     let mut model = Sequential::new();
     model
         .add(Dense::glorot(2, 3, leaky, 1).expect("valid sizes"))
         .expect("the first layer")
+        .add(BatchNormalization::new(3).expect("valid sizes"))
+        .expect("widths that chain")
         .add(Maxout::glorot(2, 3, 2, 2).expect("valid sizes"))
         .expect("widths that chain")
-        .add(Dense::glorot(2, 1, sigmoid, 3).expect("valid sizes"))
+        .add(Dropout::new(0.5).expect("a valid rate"))
+        .expect("widths that chain")
+        .add(LayerNormalization::new(2).expect("valid sizes"))
+        .expect("widths that chain")
+        .add(ActivationLayer::new(BuiltinActivation::from(Tanh)))
+        .expect("widths that chain")
+        .add(output)
         .expect("widths that chain");
     model
 }
@@ -66,14 +83,14 @@ pub fn same_weights<T: Element>(a: &[ArrayD<T>], b: &[ArrayD<T>]) -> bool {
 }
 
 /// At most this many layers are built.
-const MAX_LAYERS: usize = 4;
+const MAX_LAYERS: usize = 6;
 /// Widths are bytes modulo `MAX_WIDTH + 1`: 0 (refused) to 5.
-const MAX_WIDTH: u8 = 5;
+pub(crate) const MAX_WIDTH: u8 = 5;
 /// Batches have 0 to 8 rows.
 const MAX_ROWS: u8 = 8;
 
 /// A size from a byte: `byte mod (max + 1)`.
-fn size(byte: u8, max: u8) -> usize {
+pub(crate) fn size(byte: u8, max: u8) -> usize {
     usize::from(byte % (max + 1))
 }
 
@@ -101,27 +118,7 @@ pub struct OpsCase {
 }
 
 #[derive(Debug, Arbitrary)]
-enum LayerInput {
-    Dense {
-        /// `None`: the previous layer's units.
-        inputs: Option<u8>,
-        units: u8,
-        /// `None`: one bias per unit.
-        bias: Option<u8>,
-        activation: ActivationInput,
-        /// Glorot-initialised from this seed, else weights from the pool.
-        glorot: Option<u64>,
-    },
-    Maxout {
-        inputs: Option<u8>,
-        units: u8,
-        pieces: u8,
-        glorot: Option<u64>,
-    },
-}
-
-#[derive(Debug, Arbitrary)]
-enum ActivationInput {
+pub(crate) enum ActivationInput {
     Sigmoid,
     Tanh,
     Relu,
@@ -135,7 +132,7 @@ enum ActivationInput {
 /// A value: an ordinary one (`n / 16`) or any bit pattern (NaN,
 /// infinities, subnormals, huge values).
 #[derive(Debug, Clone, Copy, Arbitrary)]
-enum ValueInput {
+pub(crate) enum ValueInput {
     Small(i8),
     Bits(f64),
 }
@@ -195,7 +192,7 @@ struct WeightsEdit {
 }
 
 impl ValueInput {
-    fn get<T: Element>(self) -> T {
+    pub(crate) fn get<T: Element>(self) -> T {
         let value = match self {
             Self::Small(n) => f64::from(n) / 16.0,
             Self::Bits(value) => value,
@@ -206,7 +203,7 @@ impl ValueInput {
 
 /// A hyper-parameter from a byte: `0` to `0.995` in steps of `0.005`, or
 /// one of the values the checks must refuse or take at their edge.
-fn hyper_parameter(byte: u8) -> f64 {
+pub(crate) fn hyper_parameter(byte: u8) -> f64 {
     const SPECIAL: [f64; 8] = [
         -1.0,
         1.0,
@@ -235,7 +232,7 @@ fn label<T: Element>(byte: u8) -> T {
 }
 
 impl ActivationInput {
-    fn build<T: Element>(&self) -> Result<BuiltinActivation<T>, Error> {
+    pub(crate) fn build<T: Element>(&self) -> Result<BuiltinActivation<T>, Error> {
         Ok(match self {
             Self::Sigmoid => Sigmoid.into(),
             Self::Tanh => Tanh.into(),
@@ -328,7 +325,7 @@ impl OpsCase {
         }
     }
 
-    fn array<T: Element, D: Dimension>(&self, shape: D, offset: usize) -> Array<T, D> {
+    pub(crate) fn array<T: Element, D: Dimension>(&self, shape: D, offset: usize) -> Array<T, D> {
         let mut index = offset;
         Array::from_shape_simple_fn(shape, || {
             index += 1;
@@ -342,49 +339,9 @@ impl OpsCase {
         let mut model = Sequential::new();
         let mut previous = 2;
         for (i, layer) in self.layers.iter().take(MAX_LAYERS).enumerate() {
-            let offset = 37 * i;
-            let width = |byte: &Option<u8>| byte.map_or(previous, |byte| size(byte, MAX_WIDTH));
-            let added = match layer {
-                LayerInput::Dense {
-                    inputs,
-                    units,
-                    bias,
-                    activation,
-                    glorot,
-                } => {
-                    let (inputs, units) = (width(inputs), size(*units, MAX_WIDTH));
-                    let bias = bias.map_or(units, |len| size(len, MAX_WIDTH));
-                    activation.build::<T>().and_then(|activation| {
-                        let layer = match glorot {
-                            Some(seed) => Dense::glorot(inputs, units, activation, *seed),
-                            None => Dense::new(
-                                self.array(ndarray::Ix2(inputs, units), offset),
-                                self.array(ndarray::Ix1(bias), offset + 11),
-                                activation,
-                            ),
-                        }?;
-                        model.add(layer).map(|_| units)
-                    })
-                }
-                LayerInput::Maxout {
-                    inputs,
-                    units,
-                    pieces,
-                    glorot,
-                } => {
-                    let (inputs, units) = (width(inputs), size(*units, MAX_WIDTH));
-                    let pieces = size(*pieces, 3);
-                    let layer = match glorot {
-                        Some(seed) => Maxout::glorot(pieces, inputs, units, *seed),
-                        None => Maxout::new(
-                            self.array(ndarray::Ix3(pieces, inputs, units), offset),
-                            self.array(ndarray::Ix2(pieces, units), offset + 11),
-                        ),
-                    };
-                    layer.and_then(|layer| model.add(layer).map(|_| units))
-                }
-            };
-            previous = added.unwrap_or(previous);
+            previous = layer
+                .add_to(self, &mut model, previous, 37 * i)
+                .unwrap_or(previous);
         }
         model
     }

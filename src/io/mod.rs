@@ -290,20 +290,22 @@ impl<T: Element> Sequential<T> {
             .iter()
             .enumerate()
             .flat_map(|(i, layer)| {
-                ["kernel", "bias"]
+                layer
+                    .weight_names()
                     .into_iter()
                     .zip(layer.weight_shapes())
                     .map(move |(name, shape)| (format!("layers.{i}.{name}"), shape))
             })
             .collect();
-        // `take` gives every expected tensor, two per layer, in order.
+        // `take` gives every expected tensor, each layer's in order.
         let mut weights = file
             .read_tensors::<T, R>(input, &expected, io_error)?
             .into_iter();
         let mut model = Sequential::new();
         for layer in &spec.layers {
-            let arrays = weights.by_ref().take(2).collect();
-            model.add_boxed(layer.build(Weights::Given(arrays))?)?;
+            let arrays = weights.by_ref().take(layer.weight_names().len()).collect();
+            let layer = layer.build(Weights::Given(arrays));
+            model.add_boxed(layer.map_err(|error| in_file(error, what))?)?;
         }
         Ok(model)
     }
@@ -394,26 +396,27 @@ impl<T: Element> Sequential<T> {
             expected.extend(names.into_iter().zip(layer.weight_shapes()));
         }
         let values = file.read_tensors::<T, _>(&mut input, &expected, &fail)?;
-        self.assign_checked(&values);
-        Ok(())
+        self.assign_checked(values)
     }
 
-    /// Copies weight arrays, flat and row-major, into the layers, in
-    /// [`get_weights`](Sequential::get_weights) order. The caller has
-    /// checked their number and shapes against the layers'
-    /// `weight_shapes`, so this cannot fail (a plain copy, unlike
-    /// [`set_weights`](Sequential::set_weights)'s walk over n-dimensional
-    /// arrays).
-    fn assign_checked(&mut self, values: &[Vec<T>]) {
-        let mut sources = values.iter();
-        for layer in &mut self.layers {
-            layer.visit_weights_mut(&mut |target| {
-                if let Some(source) = sources.next() {
-                    let n = target.len().min(source.len());
-                    target[..n].copy_from_slice(&source[..n]);
-                }
-            });
-        }
+    /// Sets weight arrays, flat and row-major, in
+    /// [`get_weights`](Sequential::get_weights) order, through
+    /// [`set_weights`](Sequential::set_weights): the caller has checked
+    /// their number and shapes against the layers' `weight_shapes`, and a
+    /// layer's own check of the values (a moving variance `≥ 0`) comes on
+    /// top; on error nothing changes.
+    fn assign_checked(&mut self, values: Vec<Vec<T>>) -> Result<(), Error> {
+        let shapes = self.layers().flat_map(|layer| layer.weight_shapes());
+        let arrays = values
+            .into_iter()
+            .zip(shapes)
+            .map(|(values, shape)| {
+                ndarray::ArrayD::from_shape_vec(shape, values).map_err(|error| {
+                    format_error("weights", "as many values as the shape", error.to_string())
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        self.set_weights(&arrays)
     }
 
     /// Replaces the weights by the arrays of an `.npz` archive written by
@@ -478,8 +481,7 @@ impl<T: Element> Sequential<T> {
         }
         let what = path.display().to_string();
         let values = npz::read_arrays::<T>(&bytes, &shapes, &labels, &what)?;
-        self.assign_checked(&values);
-        Ok(())
+        self.assign_checked(values)
     }
 }
 

@@ -63,21 +63,29 @@ impl Storage {
     }
 }
 
-/// The tensor names of layer `index`'s weight arrays: `layers.{i}.kernel`
-/// and `layers.{i}.bias` for the built-in layers, `layers.{i}.weights.{j}`
-/// for the arrays of a custom layer.
+/// The tensor names of layer `index`'s weight arrays: `layers.{i}.{name}`
+/// with the names of its [`LayerSpec`](crate::io::LayerSpec) (`kernel`,
+/// `bias`, `gamma`, `moving_mean`, …) for the built-in layers,
+/// `layers.{i}.weights.{j}` for the arrays of a custom layer.
 pub(crate) fn weight_names<T: Element>(index: usize, layer: &dyn Layer<T>) -> Vec<String> {
     let count = layer.weight_shapes().len();
-    if matches!(layer.class_name(), "Dense" | "Maxout") && count == 2 {
-        vec![
-            format!("layers.{index}.kernel"),
-            format!("layers.{index}.bias"),
-        ]
-    } else {
-        (0..count)
-            .map(|j| format!("layers.{index}.weights.{j}"))
-            .collect()
+    let names = match layer.spec().map(|spec| spec.weight_names()) {
+        Some(names) => names,
+        // A Dense layer with a custom activation has no spec.
+        None if matches!(layer.class_name(), "Dense" | "Maxout") && count == 2 => {
+            vec!["kernel", "bias"]
+        }
+        None => Vec::new(),
+    };
+    if names.len() == count {
+        return names
+            .into_iter()
+            .map(|name| format!("layers.{index}.{name}"))
+            .collect();
     }
+    (0..count)
+        .map(|j| format!("layers.{index}.weights.{j}"))
+        .collect()
 }
 
 /// Writes a safetensors file of every weight array of `layers` (named by

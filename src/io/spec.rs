@@ -43,9 +43,9 @@ pub const FORMAT_VERSION: u32 = 1;
 /// use neurite::io::{ActivationSpec, LayerSpec, ModelSpec};
 ///
 /// let spec = ModelSpec::new(vec![
-///     LayerSpec::Dense { inputs: 4, units: 8, activation: ActivationSpec::Relu },
+///     LayerSpec::Dense { inputs: 4, units: 8, activation: ActivationSpec::Relu, use_bias: true },
 ///     LayerSpec::Maxout { inputs: 8, units: 3, pieces: 2 },
-///     LayerSpec::Dense { inputs: 3, units: 1, activation: ActivationSpec::Sigmoid },
+///     LayerSpec::Dense { inputs: 3, units: 1, activation: ActivationSpec::Sigmoid, use_bias: true },
 /// ]);
 /// let model = spec.build::<f32>(42)?;
 /// assert_eq!(model.param_count(), 4 * 8 + 8 + 2 * (8 * 3 + 3) + 3 + 1);
@@ -92,6 +92,7 @@ impl ModelSpec {
     ///     inputs: 2,
     ///     units: 1,
     ///     activation: ActivationSpec::Sigmoid,
+    ///     use_bias: true,
     /// }]);
     /// assert_eq!(spec.dtype, None);
     /// assert_eq!(spec.param_count(), Some(3));
@@ -138,8 +139,8 @@ impl ModelSpec {
     /// use neurite::Error;
     ///
     /// let spec = ModelSpec::new(vec![
-    ///     LayerSpec::Dense { inputs: 2, units: 4, activation: ActivationSpec::Relu },
-    ///     LayerSpec::Dense { inputs: 3, units: 1, activation: ActivationSpec::Sigmoid },
+    ///     LayerSpec::Dense { inputs: 2, units: 4, activation: ActivationSpec::Relu, use_bias: true },
+    ///     LayerSpec::Dense { inputs: 3, units: 1, activation: ActivationSpec::Sigmoid, use_bias: true },
     /// ]);
     /// assert!(matches!(spec.validate(), Err(Error::Format { .. })));
     /// ```
@@ -223,6 +224,7 @@ impl ModelSpec {
     ///     inputs: 2,
     ///     units: 1,
     ///     activation: ActivationSpec::Elu { alpha: 0.5 },
+    ///     use_bias: true,
     /// }]);
     /// assert_eq!(
     ///     spec.to_json(),
@@ -297,7 +299,7 @@ impl<T: Element> Sequential<T> {
     /// assert_eq!(spec.dtype.as_deref(), Some("float32"));
     /// assert_eq!(
     ///     spec.layers,
-    ///     [LayerSpec::Dense { inputs: 3, units: 2, activation: ActivationSpec::LeakyRelu { slope: f64::from(0.3_f32) } }]
+    ///     [LayerSpec::Dense { inputs: 3, units: 2, activation: ActivationSpec::LeakyRelu { slope: f64::from(0.3_f32) }, use_bias: true }]
     /// );
     /// # Ok::<(), neurite::Error>(())
     /// ```
@@ -352,6 +354,7 @@ mod tests {
                 inputs: 3,
                 units: 2,
                 activation,
+                use_bias: true,
             }]);
             assert_eq!(
                 ModelSpec::from_json(&spec.to_json()).unwrap(),

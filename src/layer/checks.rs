@@ -92,8 +92,8 @@ pub(super) fn check_buffer<T: Element>(
 }
 
 /// Checks the blocks of a backward pass: `x` is `(batch, inputs)`,
-/// `grad_pre` `(batch, outputs)`, `weight_grads` holds `param_count()`
-/// values and `grad_input`, when given, has `x`'s shape.
+/// `grad_pre` `(batch, outputs)`, `weight_grads` holds
+/// `trainable_param_count()` values and `grad_input`, when given, has `x`'s shape.
 pub(super) fn check_backward<T: Element>(
     layer: &(impl Layer<T> + ?Sized),
     x: &ArrayView2<'_, T>,
@@ -106,7 +106,12 @@ pub(super) fn check_backward<T: Element>(
     let outputs = [rows, layer.output_width()];
     check_buffer(layer, "gradient", outputs, grad_pre.shape())?;
     let count = [1, weight_grads.len()];
-    check_buffer(layer, "weight gradient", [1, layer.param_count()], &count)?;
+    check_buffer(
+        layer,
+        "weight gradient",
+        [1, layer.trainable_param_count()],
+        &count,
+    )?;
     match grad_input {
         Some(grad) => check_buffer(layer, "input gradient", [rows, x.ncols()], grad.shape()),
         None => Ok(()),

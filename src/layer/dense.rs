@@ -15,7 +15,9 @@ use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 /// `(units,)`, so a layer has `inputs · units + units` parameters: one
 /// weight per input and unit plus one bias per unit. The activation is any
 /// [`Activation<T>`], chosen by type (`Relu`, `Softmax`, …) or at run time
-/// as a [`BuiltinActivation`] (the default type parameter).
+/// as a [`BuiltinActivation`] (the default type parameter). A layer made
+/// by [`without_bias`](Dense::without_bias) has no bias (Keras's
+/// `use_bias=False`): `y = activation(x · W)`.
 ///
 /// # Example
 ///
@@ -34,7 +36,9 @@ use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dense<T, A = BuiltinActivation<T>> {
     kernel: Array2<T>,
+    /// Zeros without a bias: the fused pass adds them at no extra sweep.
     bias: Array1<T>,
+    use_bias: bool,
     activation: A,
 }
 
@@ -68,7 +72,39 @@ impl<T: Element, A: Activation<T>> Dense<T, A> {
         Ok(Self {
             kernel: row_major(kernel),
             bias: row_major(bias),
+            use_bias: true,
             activation,
+        })
+    }
+
+    /// A layer without a bias, Keras's `Dense(use_bias=False)` (the usual
+    /// layer before a [`BatchNormalization`](crate::BatchNormalization),
+    /// whose beta takes the bias's place): `y = activation(x · W)`. Its
+    /// weights are the kernel alone.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when the kernel has no rows or no
+    /// columns.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use neurite::{Dense, Layer, Linear};
+    ///
+    /// let layer = Dense::without_bias(array![[1.0_f64, 2.0], [3.0, 4.0]], Linear)?;
+    /// assert_eq!((layer.param_count(), layer.weight_shapes()), (4, vec![vec![2, 2]]));
+    /// assert_eq!(layer.forward(array![[1.0, 1.0]].view())?, array![[4.0, 6.0]]);
+    /// assert!(!layer.uses_bias());
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn without_bias(kernel: Array2<T>, activation: A) -> Result<Self, Error> {
+        let units = kernel.ncols();
+        let layer = Self::new(kernel, Array1::zeros(units), activation)?;
+        Ok(Self {
+            use_bias: false,
+            ..layer
         })
     }
 
@@ -118,7 +154,8 @@ impl<T: Element, A: Activation<T>> Dense<T, A> {
         &self.kernel
     }
 
-    /// The bias, `(units,)`.
+    /// The bias, `(units,)`: zeros for a layer
+    /// [`without_bias`](Dense::without_bias).
     ///
     /// # Example
     ///
@@ -132,6 +169,20 @@ impl<T: Element, A: Activation<T>> Dense<T, A> {
     /// ```
     pub fn bias(&self) -> &Array1<T> {
         &self.bias
+    }
+
+    /// Whether the layer has a bias (Keras's `use_bias`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Dense, Relu};
+    ///
+    /// assert!(Dense::<f32, _>::glorot(2, 3, Relu, 0)?.uses_bias());
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn uses_bias(&self) -> bool {
+        self.use_bias
     }
 
     /// The activation.
@@ -168,6 +219,15 @@ impl<T: Element, A: Activation<T>> Dense<T, A> {
 }
 
 impl<T: Element, A: Activation<T>> Dense<T, A> {
+    /// The bias as a weight array: none without one.
+    fn bias_arrays(&self) -> &[Array1<T>] {
+        if self.use_bias {
+            std::slice::from_ref(&self.bias)
+        } else {
+            &[]
+        }
+    }
+
     /// Product, bias and activation of one block of rows, in place.
     fn forward_block(&self, x: ArrayView2<'_, T>, mut out: ArrayViewMut2<'_, T>) {
         affine_into(x, self.kernel.view(), self.bias.view(), out.view_mut());
@@ -185,7 +245,15 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
     }
 
     fn param_count(&self) -> usize {
-        self.kernel.len() + self.bias.len()
+        self.kernel.len() + if self.use_bias { self.bias.len() } else { 0 }
+    }
+
+    fn trainable_param_count(&self) -> usize {
+        Layer::<T>::param_count(self)
+    }
+
+    fn trainable_weight_arrays(&self) -> usize {
+        1 + usize::from(self.use_bias)
     }
 
     fn class_name(&self) -> &'static str {
@@ -201,6 +269,7 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
             inputs: self.kernel.nrows(),
             units: self.kernel.ncols(),
             activation: self.activation.builtin()?.into(),
+            use_bias: self.use_bias,
         })
     }
 
@@ -273,17 +342,24 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
     }
 
     fn weight_shapes(&self) -> Vec<Vec<usize>> {
-        vec![self.kernel.shape().to_vec(), self.bias.shape().to_vec()]
+        let bias = self.bias_arrays().iter().map(|bias| bias.shape().to_vec());
+        std::iter::once(self.kernel.shape().to_vec())
+            .chain(bias)
+            .collect()
     }
 
     fn visit_weights(&self, f: &mut dyn FnMut(&[T])) {
         f(self.kernel.as_slice().expect(ROW_MAJOR));
-        f(self.bias.as_slice().expect(ROW_MAJOR));
+        for bias in self.bias_arrays() {
+            f(bias.as_slice().expect(ROW_MAJOR));
+        }
     }
 
     fn visit_weights_mut(&mut self, f: &mut dyn FnMut(&mut [T])) {
         f(self.kernel.as_slice_mut().expect(ROW_MAJOR));
-        f(self.bias.as_slice_mut().expect(ROW_MAJOR));
+        if self.use_bias {
+            f(self.bias.as_slice_mut().expect(ROW_MAJOR));
+        }
     }
 
     fn backward_activation(
@@ -304,6 +380,7 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
         mut grad_input: Option<ArrayViewMut2<'_, T>>,
     ) -> Result<(), Error> {
         check_backward(self, &x, &grad_pre, weight_grads, grad_input.as_ref())?;
+        // Without a bias, its gradient is left out (an empty slice).
         let (kernel_grad, bias_grad) = weight_grads.split_at_mut(self.kernel.len());
         let grad_input = grad_input.as_mut().map(|grad| (grad, false));
         affine_backward(

@@ -37,6 +37,19 @@ pub(crate) fn glorot_uniform<T: Element, D: Dimension>(
     Ok(Array::from_shape_vec(dim, values).expect("one value per element of the shape"))
 }
 
+/// `len` copies of `value`, Keras's `Ones`/`Zeros` initialisers, allocated
+/// fallibly as [`glorot_uniform`] is (a size read from a file must not
+/// abort the process).
+pub(crate) fn filled<T: Element>(
+    what: &'static str,
+    len: usize,
+    value: T,
+) -> Result<ndarray::Array1<T>, Error> {
+    let mut values = crate::buffers::zeros(what, len)?;
+    values.iter_mut().for_each(|v| *v = value);
+    Ok(ndarray::Array1::from_vec(values))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

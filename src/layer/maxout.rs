@@ -271,6 +271,14 @@ impl<T: Element> Layer<T> for Maxout<T> {
         self.kernels.len() + self.biases.len()
     }
 
+    fn trainable_param_count(&self) -> usize {
+        Layer::<T>::param_count(self)
+    }
+
+    fn trainable_weight_arrays(&self) -> usize {
+        2
+    }
+
     fn class_name(&self) -> &'static str {
         "Maxout"
     }

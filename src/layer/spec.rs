@@ -1,18 +1,27 @@
 //! [`LayerSpec`]: a layer's type, sizes and activation without its
 //! weights, and the one place that builds a layer from it.
 
-use super::{Dense, Layer, Maxout};
+use super::normalization::{check_epsilon, check_momentum};
+use super::{
+    ActivationLayer, BatchNormalization, Dense, Dropout, Layer, LayerNormalization, Maxout,
+};
 use crate::Element;
 use crate::activation::{ActivationSpec, BuiltinActivation};
 use crate::error::{Error, format_error};
-use ndarray::{Array1, Array2, Array3};
+use ndarray::{Array2, Array3};
 
-/// One layer of a [`ModelSpec`](crate::io::ModelSpec): its type and sizes,
-/// and for [`Dense`] its activation with the activation's parameters.
+/// One layer of a [`ModelSpec`](crate::io::ModelSpec): its type, sizes and
+/// hyper-parameters (named as Keras's configs name them), and for [`Dense`]
+/// and [`ActivationLayer`] the activation with its parameters.
 ///
 /// In JSON the type is the `"kind"` field:
-/// `{"kind": "Dense", "inputs": 4, "units": 8, "activation": {"name": "relu"}}`,
-/// `{"kind": "Maxout", "inputs": 8, "units": 3, "pieces": 2}`.
+/// `{"kind": "Dense", "inputs": 4, "units": 8, "activation": {"name": "relu"}}`
+/// (with `"use_bias": false` for a layer without bias),
+/// `{"kind": "Maxout", "inputs": 8, "units": 3, "pieces": 2}`,
+/// `{"kind": "BatchNormalization", "features": 8, "momentum": 0.99, "epsilon": 0.001, "center": true, "scale": true}`,
+/// `{"kind": "LayerNormalization", "features": 8, "epsilon": 0.001, "center": true, "scale": true}`,
+/// `{"kind": "Dropout", "features": 8, "rate": 0.5}`,
+/// `{"kind": "Activation", "features": 8, "activation": {"name": "gelu"}}`.
 ///
 /// # Example
 ///
@@ -22,7 +31,7 @@ use ndarray::{Array1, Array2, Array3};
 ///
 /// let layer = Dense::<f64, _>::glorot(4, 8, Relu, 0)?;
 /// let spec = layer.spec().expect("a built-in activation");
-/// assert_eq!(spec, LayerSpec::Dense { inputs: 4, units: 8, activation: ActivationSpec::Relu });
+/// assert_eq!(spec, LayerSpec::Dense { inputs: 4, units: 8, activation: ActivationSpec::Relu, use_bias: true });
 /// assert_eq!(spec.weight_shapes(), [vec![4, 8], vec![8]]);
 /// # Ok::<(), neurite::Error>(())
 /// ```
@@ -38,6 +47,9 @@ pub enum LayerSpec {
         units: usize,
         /// The activation after the affine part.
         activation: ActivationSpec,
+        /// Whether the layer has a bias (absent in JSON: it has).
+        #[serde(default = "with_bias", skip_serializing_if = "is_with_bias")]
+        use_bias: bool,
     },
     /// A [`Maxout`] layer.
     Maxout {
@@ -48,6 +60,53 @@ pub enum LayerSpec {
         /// Affine pieces per unit, `k`.
         pieces: usize,
     },
+    /// A [`BatchNormalization`] layer.
+    BatchNormalization {
+        /// Features in and out.
+        features: usize,
+        /// The moving averages' momentum.
+        momentum: f64,
+        /// Added to the variance.
+        epsilon: f64,
+        /// Whether it has `beta`.
+        center: bool,
+        /// Whether it has `gamma`.
+        scale: bool,
+    },
+    /// A [`LayerNormalization`] layer.
+    LayerNormalization {
+        /// Features in and out.
+        features: usize,
+        /// Added to the variance.
+        epsilon: f64,
+        /// Whether it has `beta`.
+        center: bool,
+        /// Whether it has `gamma`.
+        scale: bool,
+    },
+    /// A [`Dropout`] layer.
+    Dropout {
+        /// Features in and out.
+        features: usize,
+        /// The fraction dropped in training.
+        rate: f64,
+    },
+    /// An [`ActivationLayer`] with a built-in activation (Keras's
+    /// `Activation`).
+    Activation {
+        /// Features in and out.
+        features: usize,
+        /// The activation.
+        activation: ActivationSpec,
+    },
+}
+
+fn with_bias() -> bool {
+    true
+}
+
+fn is_with_bias(use_bias: &bool) -> bool {
+    *use_bias
 }
 
 /// Where a built layer's weights come from.
@@ -76,6 +135,10 @@ impl LayerSpec {
         match self {
             Self::Dense { .. } => "Dense",
             Self::Maxout { .. } => "Maxout",
+            Self::BatchNormalization { .. } => "BatchNormalization",
+            Self::LayerNormalization { .. } => "LayerNormalization",
+            Self::Dropout { .. } => "Dropout",
+            Self::Activation { .. } => "Activation",
         }
     }
 
@@ -91,6 +154,7 @@ impl LayerSpec {
     pub fn inputs(&self) -> usize {
         match *self {
             Self::Dense { inputs, .. } | Self::Maxout { inputs, .. } => inputs,
+            _ => self.units(),
         }
     }
 
@@ -106,11 +170,15 @@ impl LayerSpec {
     pub fn units(&self) -> usize {
         match *self {
             Self::Dense { units, .. } | Self::Maxout { units, .. } => units,
+            Self::BatchNormalization { features, .. }
+            | Self::LayerNormalization { features, .. }
+            | Self::Dropout { features, .. }
+            | Self::Activation { features, .. } => features,
         }
     }
 
     /// The shapes of the layer's weight arrays, as
-    /// [`Layer::weight_shapes`] gives them: kernel then bias.
+    /// [`Layer::weight_shapes`] gives them (Keras's `get_weights()` order).
     ///
     /// # Example
     ///
@@ -122,12 +190,52 @@ impl LayerSpec {
     /// ```
     pub fn weight_shapes(&self) -> Vec<Vec<usize>> {
         match *self {
-            Self::Dense { inputs, units, .. } => vec![vec![inputs, units], vec![units]],
+            Self::Dense { inputs, units, .. } => {
+                let mut shapes = vec![vec![inputs, units], vec![units]];
+                shapes.truncate(self.weight_names().len());
+                shapes
+            }
             Self::Maxout {
                 inputs,
                 units,
                 pieces,
             } => vec![vec![pieces, inputs, units], vec![pieces, units]],
+            _ => vec![vec![self.units()]; self.weight_names().len()],
+        }
+    }
+
+    /// The names of the layer's weight arrays, Keras's variable names in
+    /// [`weight_shapes`](Self::weight_shapes) order (the model file's
+    /// tensors are `layers.{i}.{name}`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::io::LayerSpec;
+    ///
+    /// let spec = LayerSpec::BatchNormalization {
+    ///     features: 4, momentum: 0.99, epsilon: 1e-3, center: false, scale: true,
+    /// };
+    /// assert_eq!(spec.weight_names(), ["gamma", "moving_mean", "moving_variance"]);
+    /// ```
+    pub fn weight_names(&self) -> Vec<&'static str> {
+        let normalization = |center: bool, scale: bool| {
+            let optional = [(scale, "gamma"), (center, "beta")];
+            optional
+                .into_iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, name)| name)
+        };
+        match *self {
+            Self::Dense { use_bias: true, .. } | Self::Maxout { .. } => vec!["kernel", "bias"],
+            Self::Dense { .. } => vec!["kernel"],
+            Self::BatchNormalization { center, scale, .. } => normalization(center, scale)
+                .chain(["moving_mean", "moving_variance"])
+                .collect(),
+            Self::LayerNormalization { center, scale, .. } => {
+                normalization(center, scale).collect()
+            }
+            Self::Dropout { .. } | Self::Activation { .. } => Vec::new(),
         }
     }
 
@@ -138,7 +246,7 @@ impl LayerSpec {
     /// ```
     /// use neurite::io::{ActivationSpec, LayerSpec};
     ///
-    /// let dense = LayerSpec::Dense { inputs: 2, units: 3, activation: ActivationSpec::Relu };
+    /// let dense = LayerSpec::Dense { inputs: 2, units: 3, activation: ActivationSpec::Relu, use_bias: true };
     /// assert_eq!(dense.param_count(), Some(9));
     /// ```
     pub fn param_count(&self) -> Option<usize> {
@@ -148,10 +256,16 @@ impl LayerSpec {
     }
 
     /// Checks the sizes (at least 1, a parameter count that fits in
-    /// `usize`) and the activation's parameters (finite, JSON has no NaN;
-    /// in the function's range).
+    /// `usize`), the layer's hyper-parameters as its constructor does, and
+    /// the activation's parameters (finite, JSON has no NaN; in the
+    /// function's range).
     pub(crate) fn validate(&self, what: &str) -> Result<(), Error> {
-        let mut sizes = vec![("inputs", self.inputs()), ("units", self.units())];
+        let mut sizes = match self {
+            Self::Dense { .. } | Self::Maxout { .. } => {
+                vec![("inputs", self.inputs()), ("units", self.units())]
+            }
+            _ => vec![("features", self.units())],
+        };
         if let Self::Maxout { pieces, .. } = *self {
             sizes.push(("pieces", pieces));
         }
@@ -169,10 +283,19 @@ impl LayerSpec {
                 format!("{:?}", self.weight_shapes()),
             ));
         }
-        if let Self::Dense { activation, .. } = self {
-            activation.check(what)?;
+        match *self {
+            Self::Dense { activation, .. } | Self::Activation { activation, .. } => {
+                activation.check(what)
+            }
+            Self::BatchNormalization {
+                momentum, epsilon, ..
+            } => check_momentum(momentum).and(check_epsilon("BatchNormalization epsilon", epsilon)),
+            Self::LayerNormalization { epsilon, .. } => {
+                check_epsilon("LayerNormalization epsilon", epsilon)
+            }
+            Self::Dropout { rate, .. } => Dropout::new(rate).map(drop),
+            Self::Maxout { .. } => Ok(()),
         }
-        Ok(())
     }
 
     /// The layer this describes, in the element type `T`: what
@@ -188,60 +311,126 @@ impl LayerSpec {
         &self,
         weights: Weights<T>,
     ) -> Result<Box<dyn Layer<T>>, Error> {
-        Ok(match (*self, weights) {
-            (
-                Self::Dense {
-                    inputs,
-                    units,
-                    activation,
-                },
-                Weights::Glorot(seed),
-            ) => {
+        let arrays = match weights {
+            Weights::Glorot(seed) => return self.fresh(seed),
+            Weights::Given(arrays) => arrays,
+        };
+        match *self {
+            Self::Dense {
+                activation,
+                use_bias,
+                ..
+            } => {
                 let activation: BuiltinActivation<T> = activation.to_builtin();
-                Box::new(Dense::glorot(inputs, units, activation, seed)?)
+                let mut arrays = self.shaped(arrays)?.into_iter();
+                let kernel = arrays.next().map(|kernel| kernel.into_dimensionality());
+                let kernel = kernel.ok_or_else(|| count_error(self, 0))?;
+                let kernel = kernel.map_err(|e| shape_error("Dense kernel", e))?;
+                match (use_bias, arrays.next()) {
+                    (true, Some(bias)) => {
+                        let bias = bias.into_dimensionality();
+                        let bias = bias.map_err(|e| shape_error("Dense bias", e))?;
+                        Ok(Box::new(Dense::new(kernel, bias, activation)?))
+                    }
+                    _ => Ok(Box::new(Dense::without_bias(kernel, activation)?)),
+                }
             }
-            (
-                Self::Dense {
-                    inputs,
-                    units,
-                    activation,
-                },
-                Weights::Given(arrays),
-            ) => {
-                let [kernel, bias] = two_arrays(arrays, "Dense")?;
-                let kernel = Array2::from_shape_vec((inputs, units), kernel);
-                let activation: BuiltinActivation<T> = activation.to_builtin();
-                Box::new(Dense::new(
-                    kernel.map_err(|e| shape_error("Dense kernel", e))?,
-                    Array1::from_vec(bias),
-                    activation,
-                )?)
-            }
-            (
-                Self::Maxout {
-                    inputs,
-                    units,
-                    pieces,
-                },
-                Weights::Glorot(seed),
-            ) => Box::new(Maxout::<T>::glorot(pieces, inputs, units, seed)?),
-            (
-                Self::Maxout {
-                    inputs,
-                    units,
-                    pieces,
-                },
-                Weights::Given(arrays),
-            ) => {
+            Self::Maxout {
+                inputs,
+                units,
+                pieces,
+            } => {
                 let [kernels, biases] = two_arrays(arrays, "Maxout")?;
                 let kernels = Array3::from_shape_vec((pieces, inputs, units), kernels);
                 let biases = Array2::from_shape_vec((pieces, units), biases);
-                Box::new(Maxout::new(
+                Ok(Box::new(Maxout::new(
                     kernels.map_err(|e| shape_error("Maxout kernels", e))?,
                     biases.map_err(|e| shape_error("Maxout biases", e))?,
-                )?)
+                )?))
+            }
+            _ => {
+                let mut layer = self.fresh(0)?;
+                layer.set_weights(&self.shaped(arrays)?)?;
+                Ok(layer)
+            }
+        }
+    }
+
+    /// The layer with Keras's initial weights: Glorot-uniform kernels
+    /// from `seed` and zero biases, gamma 1, beta 0, moving mean 0, moving
+    /// variance 1.
+    fn fresh<T: Element>(&self, seed: u64) -> Result<Box<dyn Layer<T>>, Error> {
+        Ok(match *self {
+            Self::Dense {
+                inputs,
+                units,
+                activation,
+                use_bias,
+            } => {
+                let activation: BuiltinActivation<T> = activation.to_builtin();
+                let layer = Dense::glorot(inputs, units, activation, seed)?;
+                match use_bias {
+                    true => Box::new(layer),
+                    false => Box::new(Dense::without_bias(
+                        layer.kernel().clone(),
+                        *layer.activation(),
+                    )?),
+                }
+            }
+            Self::Maxout {
+                inputs,
+                units,
+                pieces,
+            } => Box::new(Maxout::<T>::glorot(pieces, inputs, units, seed)?),
+            Self::BatchNormalization {
+                features,
+                momentum,
+                epsilon,
+                center,
+                scale,
+            } => Box::new(
+                BatchNormalization::new(features)?
+                    .momentum(momentum)?
+                    .epsilon(epsilon)?
+                    .center(center)
+                    .scale(scale),
+            ),
+            Self::LayerNormalization {
+                features,
+                epsilon,
+                center,
+                scale,
+            } => Box::new(
+                LayerNormalization::new(features)?
+                    .epsilon(epsilon)?
+                    .center(center)
+                    .scale(scale),
+            ),
+            Self::Dropout { features, rate } => Box::new(Dropout::new(rate)?.with_width(features)?),
+            Self::Activation {
+                features,
+                activation,
+            } => {
+                let activation: BuiltinActivation<T> = activation.to_builtin();
+                Box::new(ActivationLayer::new(activation).with_width(features)?)
             }
         })
+    }
+
+    /// The given values as arrays of [`weight_shapes`](Self::weight_shapes).
+    fn shaped<T: Element>(&self, arrays: Vec<Vec<T>>) -> Result<Vec<ndarray::ArrayD<T>>, Error> {
+        let shapes = self.weight_shapes();
+        if shapes.len() != arrays.len() {
+            return Err(count_error(self, arrays.len()));
+        }
+        let names = self.weight_names();
+        let arrays = shapes.into_iter().zip(arrays).zip(names);
+        arrays
+            .map(|((shape, values), name)| {
+                ndarray::ArrayD::from_shape_vec(shape, values)
+                    .map_err(|e| shape_error(&format!("{} {name}", self.kind()), e))
+            })
+            .collect()
     }
 }
 
@@ -253,6 +442,15 @@ fn two_arrays<T>(arrays: Vec<Vec<T>>, class_name: &str) -> Result<[Vec<T>; 2], E
         expected: 2,
         found,
     })
+}
+
+/// The wrong number of weight arrays for `spec`.
+fn count_error(spec: &LayerSpec, found: usize) -> Error {
+    Error::WeightCountMismatch {
+        what: spec.kind().to_owned(),
+        expected: spec.weight_shapes().len(),
+        found,
+    }
 }
 
 /// A vector whose length does not fit the shape it was given.

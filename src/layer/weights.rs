@@ -20,6 +20,17 @@ pub(super) fn copies<T: Element>(layer: &(impl Layer<T> + ?Sized)) -> Vec<ArrayD
     arrays
 }
 
+/// The sizes of the layer's trainable arrays added up: the default of
+/// [`Layer::trainable_param_count`].
+pub(super) fn trainable_count<T: Element>(layer: &(impl Layer<T> + ?Sized)) -> usize {
+    let shapes = layer.weight_shapes();
+    let trainable = &shapes[..layer.trainable_weight_arrays().min(shapes.len())];
+    trainable
+        .iter()
+        .map(|shape| shape.iter().product::<usize>())
+        .sum()
+}
+
 /// Replaces the layer's weights by `weights`, once checked against its
 /// [`weight_shapes`](Layer::weight_shapes); nothing changes on error.
 pub(super) fn assign<T: Element>(

@@ -126,12 +126,15 @@ impl<T: Element> Sequential<T> {
     }
 
     /// Appends a layer, checking that it takes as many inputs as the
-    /// previous layer gives. Returns the model, so calls can be chained.
+    /// previous layer gives; a layer whose width follows its input
+    /// ([`Dropout`](crate::Dropout), [`ActivationLayer`](crate::layer::ActivationLayer))
+    /// takes the previous layer's. Returns the model, so calls can be
+    /// chained.
     ///
     /// # Errors
     ///
-    /// [`Error::WidthMismatch`] when the widths do not fit; the model is
-    /// left unchanged.
+    /// [`Error::WidthMismatch`] when the widths do not fit (or a first
+    /// layer has none); the model is left unchanged.
     ///
     /// # Example
     ///
@@ -152,13 +155,29 @@ impl<T: Element> Sequential<T> {
 
     /// [`add`](Sequential::add) for a layer already boxed: what a model
     /// built from a description ([`crate::io::ModelSpec`]) adds.
-    pub(crate) fn add_boxed(&mut self, layer: Box<dyn Layer<T>>) -> Result<&mut Self, Error> {
-        if let Some(previous) = self.layers.last() {
-            check_width(
-                &format!("layer {} ({})", self.layers.len(), layer.class_name()),
-                previous.output_width(),
-                layer.input_width(),
-            )?;
+    pub(crate) fn add_boxed(&mut self, mut layer: Box<dyn Layer<T>>) -> Result<&mut Self, Error> {
+        let index = self.layers.len();
+        let what = |layer: &dyn Layer<T>| format!("layer {index} ({})", layer.class_name());
+        match self.layers.last() {
+            Some(previous) => {
+                if layer.input_width() == 0 {
+                    layer.adopt_width(previous.output_width());
+                }
+                check_width(
+                    &what(layer.as_ref()),
+                    previous.output_width(),
+                    layer.input_width(),
+                )?;
+            }
+            None if layer.input_width() == 0 => {
+                let expected = "a first layer with a width (with_width)";
+                return Err(Error::InvalidParameter {
+                    name: "input width",
+                    expected,
+                    found: format!("{}: 0", what(layer.as_ref())),
+                });
+            }
+            None => {}
         }
         self.layers.push(layer);
         Ok(self)
@@ -207,7 +226,8 @@ impl<T: Element> Sequential<T> {
         self.layers.iter().map(|layer| layer.as_ref())
     }
 
-    /// The number of trainable parameters of all layers.
+    /// The number of parameters of all layers, trainable and not (Keras's
+    /// "Total params").
     ///
     /// # Example
     ///
@@ -224,7 +244,47 @@ impl<T: Element> Sequential<T> {
         self.layers.iter().map(|layer| layer.param_count()).sum()
     }
 
-    /// The number of trainable parameters of each layer, first to last.
+    /// The number of trainable parameters of all layers (Keras's
+    /// "Trainable params"): the ones training updates.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{BatchNormalization, Dense, Relu, Sequential};
+    ///
+    /// let mut model = Sequential::<f32>::new();
+    /// model.add(Dense::glorot(2, 3, Relu, 0)?)?.add(BatchNormalization::new(3)?)?;
+    /// assert_eq!(model.param_count(), 9 + 12);
+    /// assert_eq!(model.trainable_param_count(), 9 + 6);
+    /// assert_eq!(model.non_trainable_param_count(), 6);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn trainable_param_count(&self) -> usize {
+        self.layers
+            .iter()
+            .map(|layer| layer.trainable_param_count())
+            .sum()
+    }
+
+    /// The number of parameters training leaves alone (Keras's
+    /// "Non-trainable params": batch normalisation's moving statistics).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{BatchNormalization, Sequential};
+    ///
+    /// let mut model = Sequential::<f64>::new();
+    /// model.add(BatchNormalization::new(4)?)?;
+    /// assert_eq!(model.non_trainable_param_count(), 8);
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn non_trainable_param_count(&self) -> usize {
+        self.param_count() - self.trainable_param_count()
+    }
+
+    /// The number of parameters of each layer, trainable and not, first to
+    /// last.
     ///
     /// # Example
     ///

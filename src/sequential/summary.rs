@@ -58,30 +58,35 @@ impl<T: Element> fmt::Display for Summary<'_, T> {
                 rule(f, ['├', '─', '┼', '┤'])?;
             }
             let count = seen.entry(layer.class_name()).or_insert(0);
-            let base = layer.class_name().to_lowercase();
+            let base = snake_case(layer.class_name());
             let name = match *count {
                 0 => base,
                 n => format!("{base}_{n}"),
             };
             *count += 1;
-            let cells = [
-                format!("{name} ({})", layer.class_name()),
-                format!("(None, {})", layer.output_width()),
-                thousands(layer.param_count()),
-            ];
-            row(f, '│', [&cells[0], &cells[1], &cells[2]])?;
+            let shape = format!("(None, {})", layer.output_width());
+            let params = thousands(layer.param_count());
+            let cell = format!("{name} ({})", layer.class_name());
+            if cell.chars().count() <= COLUMNS[0] - 2 {
+                row(f, '│', [&cell, &shape, &params])?;
+            } else {
+                // Keras wraps a long cell at its space.
+                row(f, '│', [&name, &shape, &params])?;
+                row(f, '│', [&format!("({})", layer.class_name()), "", ""])?;
+            }
         }
         rule(f, ['└', '─', '┴', '┘'])?;
-        let total = self.model.param_count();
-        let bytes = total * std::mem::size_of::<T>();
-        writeln!(f, " Total params: {} ({})", thousands(total), memory(bytes))?;
-        writeln!(
-            f,
-            " Trainable params: {} ({})",
-            thousands(total),
-            memory(bytes)
-        )?;
-        writeln!(f, " Non-trainable params: 0 ({})", memory(0))
+        let size = std::mem::size_of::<T>();
+        let counts = [
+            ("Total", self.model.param_count()),
+            ("Trainable", self.model.trainable_param_count()),
+            ("Non-trainable", self.model.non_trainable_param_count()),
+        ];
+        for (label, count) in counts {
+            let bytes = memory(count * size);
+            writeln!(f, " {label} params: {} ({bytes})", thousands(count))?;
+        }
+        Ok(())
     }
 }
 
@@ -101,6 +106,19 @@ fn row(f: &mut fmt::Formatter<'_>, bar: char, [name, shape, count]: [&str; 3]) -
         f,
         "{bar} {name:<a$} {bar} {shape:<b$} {bar} {count:>c$} {bar}"
     )
+}
+
+/// Keras's default layer name for a class: `BatchNormalization` →
+/// `batch_normalization`.
+fn snake_case(class_name: &str) -> String {
+    let mut name = String::with_capacity(class_name.len() + 4);
+    for (i, c) in class_name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            name.push('_');
+        }
+        name.extend(c.to_lowercase());
+    }
+    name
 }
 
 /// `1234567` as `1,234,567`.
@@ -130,7 +148,13 @@ fn memory(bytes: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{memory, thousands};
+    use super::{memory, snake_case, thousands};
+
+    #[test]
+    fn layer_names_are_keras_snake_case() {
+        assert_eq!(snake_case("BatchNormalization"), "batch_normalization");
+        assert_eq!(snake_case("Dense"), "dense");
+    }
 
     #[test]
     fn thousands_groups_digits_like_keras() {

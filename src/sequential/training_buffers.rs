@@ -15,9 +15,9 @@ use std::fmt;
 /// size no step allocates (a smaller last batch of an epoch uses a prefix).
 /// They are rebuilt when the model's layers change.
 pub(crate) struct TrainingWorkspace<T> {
-    /// `(inputs, outputs, trace width, parameters)` of each layer the
-    /// buffers were built for.
-    pub(crate) layout: Vec<[usize; 4]>,
+    /// `(inputs, outputs, trace width, trainable parameters, batch
+    /// statistics)` of each layer the buffers were built for.
+    pub(crate) layout: Vec<[usize; 5]>,
     /// Rows every per-layer buffer has room for.
     pub(crate) capacity: usize,
     pub(crate) layers: Vec<LayerBuffers<T>>,
@@ -32,6 +32,10 @@ pub(crate) struct TrainingWorkspace<T> {
     /// Where each layer's gradients start in `grads` (one more entry than
     /// layers: the total at the end).
     pub(crate) offsets: Vec<usize>,
+    /// Successful training steps so far: what dropout's masks are drawn by
+    /// (see [`TrainingStep`](crate::TrainingStep)). Kept when the buffers
+    /// are rebuilt.
+    pub(crate) steps: u64,
 }
 
 /// One layer's buffers, each `capacity × width` values.
@@ -43,6 +47,9 @@ pub(crate) struct LayerBuffers<T> {
     pub(crate) out: Vec<T>,
     /// `∂L/∂out`, turned into `∂L/∂pre` in place by the backward pass.
     pub(crate) grad: Vec<T>,
+    /// The layer's batch statistics of the step
+    /// ([`batch_statistics_len`](crate::Layer::batch_statistics_len) values).
+    pub(crate) statistics: Vec<T>,
 }
 
 // By hand: deriving would ask for `T: Default`.
@@ -56,6 +63,7 @@ impl<T> Default for TrainingWorkspace<T> {
             partials: Vec::new(),
             sizes: Vec::new(),
             offsets: Vec::new(),
+            steps: 0,
         }
     }
 }
@@ -66,6 +74,7 @@ impl<T> fmt::Debug for TrainingWorkspace<T> {
         f.debug_struct("TrainingWorkspace")
             .field("batch_capacity", &self.capacity)
             .field("gradients", &self.grads.len())
+            .field("steps", &self.steps)
             .finish()
     }
 }

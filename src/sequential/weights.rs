@@ -39,7 +39,9 @@ impl<T: Element> Sequential<T> {
     /// [`Error::WeightCountMismatch`] when the number of arrays is wrong,
     /// [`Error::ShapeMismatch`] naming the first array of the wrong shape.
     /// Every array is checked before any weight changes, so on error the
-    /// model is left as it was.
+    /// model is left as it was; the errors of a layer's own
+    /// [`set_weights`](crate::Layer::set_weights) too (e.g. a negative
+    /// moving variance): the layers set before it get their weights back.
     ///
     /// # Example
     ///
@@ -73,10 +75,22 @@ impl<T: Element> Sequential<T> {
             check_weights(&what, shapes, &weights[start..start + shapes.len()])?;
             start += shapes.len();
         }
+        // A layer may refuse values of the right shape (a negative moving
+        // variance): the layers set before it then get these back.
+        let before = self.get_weights();
         let mut start = 0;
-        for (layer, shapes) in self.layers.iter_mut().zip(&shapes) {
-            layer.set_weights(&weights[start..start + shapes.len()])?;
-            start += shapes.len();
+        for (i, shapes) in shapes.iter().enumerate() {
+            let count = shapes.len();
+            if let Err(error) = self.layers[i].set_weights(&weights[start..start + count]) {
+                let mut start = 0;
+                for layer in &mut self.layers[..i] {
+                    let count = layer.weight_shapes().len();
+                    layer.set_weights(&before[start..start + count])?;
+                    start += count;
+                }
+                return Err(error);
+            }
+            start += count;
         }
         Ok(())
     }

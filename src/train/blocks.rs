@@ -56,6 +56,26 @@ impl Partition {
             block_rows: rows.div_ceil(count).max(1),
         }
     }
+
+    /// The batch of `rows` rows as one block: for layers whose statistics
+    /// are over all rows.
+    pub(super) fn whole(rows: usize) -> Self {
+        Self {
+            count: 1,
+            block_rows: rows.max(1),
+        }
+    }
+}
+
+/// The batch row where a block starts: what a layer's random draws are
+/// indexed by, so that they do not depend on the cut.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FirstRow(pub(super) usize);
+
+impl Split for FirstRow {
+    fn split(self, row: usize, _block: usize) -> (Self, Self) {
+        (self, Self(self.0 + row))
+    }
 }
 
 /// Data a task can be given a block of: views cut at a row, gradient slots

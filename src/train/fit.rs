@@ -26,7 +26,10 @@ impl<T: Element> Sequential<T> {
     /// validation data, if any, is evaluated, the metrics of
     /// [`FitOptions::metrics`] are recorded and the callbacks of
     /// [`FitOptions::callback`] run (one may stop training). The batch
-    /// buffers are allocated once, so steps do not allocate.
+    /// buffers are allocated once, so steps do not allocate. Steps run in
+    /// training mode; dropout masks come from the shuffle seed (0 without
+    /// one) and the model's count of steps (see
+    /// [`TrainingStep`](crate::TrainingStep)).
     ///
     /// # Errors
     ///
@@ -142,11 +145,13 @@ impl<T: Element> Sequential<T> {
         let (mut loss_sum, mut hits, mut seen) = (Accumulator::new(), Accumulator::new(), 0);
         for batch in 0..count {
             let (x, y) = batches.get(batch);
-            let pass = forward_backward(&self.layers, &mut self.training, &self.loss, x, y)?;
+            let seed = options.shuffle.unwrap_or(0);
+            let pass =
+                forward_backward(&self.layers, &mut self.training, &self.loss, (x, y), seed)?;
             if !metrics.is_empty() {
                 metrics.add_batch(y, self.training_outputs(x.nrows()));
             }
-            apply_update(&mut self.layers, &self.training, optimizer);
+            apply_update(&mut self.layers, &mut self.training, optimizer);
             let size = x.nrows();
             // Keras's Mean metrics: batch losses weighted by batch size.
             loss_sum.add_scaled(pass.loss, size);

@@ -36,21 +36,25 @@ pub use options::FitOptions;
 
 use crate::error::{Error, check_shape};
 use crate::layer::Layer;
+use crate::layer::{TrainingStep, layer_seed};
 use crate::loss::{self, Loss};
 use crate::optimizer::Optimizer;
 use crate::precision::widen;
 use crate::sequential::TrainingWorkspace;
 use crate::{Element, Sequential};
-use blocks::{GradientSlots, Partition, sum_partials, try_for_each_block};
+use blocks::{FirstRow, GradientSlots, Partition, sum_partials, try_for_each_block};
 use ndarray::{ArrayBase, ArrayD, ArrayView2, Data, Ix2, IxDyn};
 use objective::{Pass, loss_gradient};
 use workspace::{rows_of, rows_of_mut};
 
 impl<T: Element> Sequential<T> {
     /// The gradient of the mean binary cross-entropy of the model on the
-    /// batch `x` against the labels `y`, with respect to every weight array,
-    /// in [`get_weights`](Sequential::get_weights)'s order and shapes (what
-    /// Keras's `tape.gradient(loss, model.trainable_variables)` gives).
+    /// batch `x` against the labels `y`, with respect to every trainable
+    /// weight array, in [`get_weights`](Sequential::get_weights)'s order and
+    /// shapes (what Keras's `tape.gradient(loss, model.trainable_variables)`
+    /// gives). The model runs in training mode (see
+    /// [`TrainingStep`](crate::TrainingStep) for dropout's seed) and keeps
+    /// its moving statistics.
     ///
     /// # Errors
     ///
@@ -80,9 +84,17 @@ impl<T: Element> Sequential<T> {
         S2: Data<Elem = T>,
     {
         self.check_training_data(x, y, "input batch", "labels")?;
-        let mut workspace = TrainingWorkspace::default();
-        forward_backward(&self.layers, &mut workspace, &self.loss, x.view(), y.view())?;
-        let shapes = self.layers.iter().flat_map(|layer| layer.weight_shapes());
+        let mut workspace = TrainingWorkspace {
+            steps: self.training.steps,
+            ..Default::default()
+        };
+        let (x, y) = (x.view(), y.view());
+        forward_backward(&self.layers, &mut workspace, &self.loss, (x, y), 0)?;
+        let shapes = self.layers.iter().flat_map(|layer| {
+            let mut shapes = layer.weight_shapes();
+            shapes.truncate(layer.trainable_weight_arrays());
+            shapes
+        });
         let mut start = 0;
         Ok(shapes
             .map(|shape| {
@@ -90,15 +102,17 @@ impl<T: Element> Sequential<T> {
                 let values = workspace.grads[start..start + size].to_vec();
                 start += size;
                 ArrayD::from_shape_vec(IxDyn(&shape), values)
-                    .expect("weight_shapes agree with param_count")
+                    .expect("weight_shapes agree with trainable_param_count")
             })
             .collect())
     }
 
     /// One full-batch training step, as Keras's `train_on_batch`: the mean
-    /// binary cross-entropy of the model on `x` against `y`, its gradient,
-    /// and one update of every weight by `optimizer`. Returns the loss
-    /// before the update.
+    /// binary cross-entropy of the model on `x` against `y` in training
+    /// mode, its gradient, one update of every trainable weight by
+    /// `optimizer` and of the moving statistics. Returns the loss before
+    /// the update. Dropout draws its masks from seed 0 and the model's
+    /// count of steps (see [`TrainingStep`](crate::TrainingStep)).
     ///
     /// The model keeps its buffers between steps, so after the first step of
     /// a given batch size no step allocates them again.
@@ -144,14 +158,9 @@ impl<T: Element> Sequential<T> {
     {
         self.check_training_data(x, y, "input batch", "labels")?;
         optimizer.check()?;
-        let pass = forward_backward(
-            &self.layers,
-            &mut self.training,
-            &self.loss,
-            x.view(),
-            y.view(),
-        )?;
-        apply_update(&mut self.layers, &self.training, optimizer);
+        let data = (x.view(), y.view());
+        let pass = forward_backward(&self.layers, &mut self.training, &self.loss, data, 0)?;
+        apply_update(&mut self.layers, &mut self.training, optimizer);
         Ok(pass.loss)
     }
 
@@ -184,20 +193,24 @@ impl<T: Element> Sequential<T> {
     }
 }
 
-/// Runs the batch forward through every layer and the loss gradient
-/// backward, leaving every weight's gradient in `workspace.grads`.
+/// Runs the batch `(x, y)` forward through every layer in training mode
+/// (random draws from `seed`, see [`TrainingStep`]) and the loss gradient
+/// backward, leaving every trainable weight's gradient in
+/// `workspace.grads` and the batch statistics in the layers' buffers.
 fn forward_backward<T: Element>(
     layers: &[Box<dyn Layer<T>>],
     workspace: &mut TrainingWorkspace<T>,
     loss: &Loss,
-    x: ArrayView2<'_, T>,
-    y: ArrayView2<'_, T>,
+    (x, y): (ArrayView2<'_, T>, ArrayView2<'_, T>),
+    seed: u64,
 ) -> Result<Pass<T>, Error> {
     let rows = x.nrows();
     workspace.prepare(layers, rows)?;
-    forward(layers, workspace, x)?;
+    let step = workspace.steps;
+    let seeds = |layer: usize| layer_seed(seed, step, layer);
+    forward(layers, workspace, x, &seeds)?;
     let pass = loss_gradient(layers, workspace, loss, y);
-    backward(layers, workspace, x)?;
+    backward(layers, workspace, x, &seeds)?;
     Ok(pass)
 }
 
@@ -207,6 +220,7 @@ fn forward<T: Element>(
     layers: &[Box<dyn Layer<T>>],
     workspace: &mut TrainingWorkspace<T>,
     x: ArrayView2<'_, T>,
+    seeds: &(impl Fn(usize) -> u64 + Sync),
 ) -> Result<(), Error> {
     let rows = x.nrows();
     for (i, layer) in layers.iter().enumerate() {
@@ -223,10 +237,19 @@ fn forward<T: Element>(
             rows_of_mut(&mut buffers.trace, rows, trace_width),
             rows_of_mut(&mut buffers.out, rows, outputs),
         );
-        let partition = Partition::new(rows, layer.param_count());
-        try_for_each_block(partition, views, &|(input, pre, trace, out)| {
-            layer.forward_train(input, pre, trace, out)
-        })?;
+        if layer.batch_statistics_len() > 0 {
+            // Statistics over all rows: the whole batch in one block.
+            let mut step = TrainingStep::new(seeds(i), 0, &mut buffers.statistics);
+            let (input, pre, trace, out) = views;
+            layer.forward_train_step(input, pre, trace, out, &mut step)?;
+            continue;
+        }
+        let partition = Partition::new(rows, layer.trainable_param_count());
+        let task = |((input, pre, trace, out), first): (_, FirstRow)| {
+            let mut step = TrainingStep::new(seeds(i), first.0, &mut []);
+            layer.forward_train_step(input, pre, trace, out, &mut step)
+        };
+        try_for_each_block(partition, (views, FirstRow(0)), &task)?;
     }
     Ok(())
 }
@@ -237,6 +260,7 @@ fn backward<T: Element>(
     layers: &[Box<dyn Layer<T>>],
     workspace: &mut TrainingWorkspace<T>,
     x: ArrayView2<'_, T>,
+    seeds: &(impl Fn(usize) -> u64 + Sync),
 ) -> Result<(), Error> {
     let rows = x.nrows();
     let TrainingWorkspace {
@@ -247,7 +271,10 @@ fn backward<T: Element>(
         ..
     } = workspace;
     for (i, layer) in layers.iter().enumerate().rev() {
-        let partition = Partition::new(rows, layer.param_count());
+        let partition = match layer.batch_statistics_len() {
+            0 => Partition::new(rows, layer.trainable_param_count()),
+            _ => Partition::whole(rows),
+        };
         let (before, rest) = buffers.split_at_mut(i);
         let current = &mut rest[0];
         let (outputs, trace_width) = (current.outputs, current.trace_width);
@@ -276,34 +303,52 @@ fn backward<T: Element>(
             grad_input,
         );
         let layer_grads = &mut grads[offsets[i]..offsets[i + 1]];
-        let slots = GradientSlots::new(&mut *layer_grads, partials, partition.count);
-        try_for_each_block(partition, (views, slots), &|(views, slots)| {
+        if layer.batch_statistics_len() > 0 {
             let (input, trace, grad, grad_input) = views;
-            layer.backward_affine(input, trace, grad, slots.into_slot(), grad_input)
-        })?;
+            let mut step = TrainingStep::new(seeds(i), 0, &mut current.statistics);
+            layer.backward_affine_step(input, trace, grad, layer_grads, grad_input, &mut step)?;
+            continue;
+        }
+        let slots = GradientSlots::new(&mut *layer_grads, partials, partition.count);
+        let task = |(views, (slots, first)): (_, (GradientSlots<'_, T>, FirstRow))| {
+            let (input, trace, grad, grad_input) = views;
+            let mut step = TrainingStep::new(seeds(i), first.0, &mut []);
+            layer.backward_affine_step(input, trace, grad, slots.into_slot(), grad_input, &mut step)
+        };
+        try_for_each_block(partition, (views, (slots, FirstRow(0))), &task)?;
         let blocks_after_first = (partition.count - 1) * layer_grads.len();
         sum_partials(layer_grads, &partials[..blocks_after_first]);
     }
     Ok(())
 }
 
-/// One optimizer step over every weight array, with the gradients in
-/// `workspace.grads`.
+/// The end of a successful step: one optimizer step over every trainable
+/// weight array, with the gradients in `workspace.grads`, then the layers'
+/// batch statistics taken in, and the step counted.
 fn apply_update<T: Element, O: Optimizer<T> + ?Sized>(
     layers: &mut [Box<dyn Layer<T>>],
-    workspace: &TrainingWorkspace<T>,
+    workspace: &mut TrainingWorkspace<T>,
     optimizer: &mut O,
 ) {
     optimizer.begin_step(&workspace.sizes);
     let (mut index, mut offset) = (0, 0);
-    for layer in layers {
+    for (layer, buffers) in layers.iter_mut().zip(&workspace.layers) {
+        let mut trainable = layer.trainable_weight_arrays();
         layer.visit_weights_mut(&mut |weights| {
+            if trainable == 0 {
+                return;
+            }
+            trainable -= 1;
             let gradient = &workspace.grads[offset..offset + weights.len()];
             optimizer.update(index, weights, gradient);
             index += 1;
             offset += weights.len();
         });
+        if !buffers.statistics.is_empty() {
+            layer.apply_batch_statistics(&buffers.statistics);
+        }
     }
+    workspace.steps = workspace.steps.wrapping_add(1);
 }
 
 /// Checks that every value of `x` is finite.

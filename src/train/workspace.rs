@@ -30,8 +30,8 @@ impl<T: Element> TrainingWorkspace<T> {
                 buffers.grow(rows)?;
             }
             let partials = layers.iter().map(|layer| {
-                let count = Partition::new(rows, layer.param_count()).count;
-                (count - 1) * layer.param_count()
+                let count = Partition::new(rows, layer.trainable_param_count()).count;
+                (count - 1) * layer.trainable_param_count()
             });
             let len = partials.max().unwrap_or(0);
             buffers::grow("gradient partials", &mut self.partials, len)?;
@@ -57,16 +57,20 @@ impl<T: Element> TrainingWorkspace<T> {
         self.capacity = 0;
         self.layers = layers
             .iter()
-            .map(|layer| LayerBuffers::new(layer.output_width(), layer.trace_width()))
+            .map(|layer| LayerBuffers::new(layer.as_ref()))
             .collect();
         self.sizes = layers
             .iter()
-            .flat_map(|layer| layer.weight_shapes())
+            .flat_map(|layer| {
+                let mut shapes = layer.weight_shapes();
+                shapes.truncate(layer.trainable_weight_arrays());
+                shapes
+            })
             .map(|shape| shape.iter().product())
             .collect();
         self.offsets = std::iter::once(0)
             .chain(layers.iter().scan(0, |total, layer| {
-                *total += layer.param_count();
+                *total += layer.trainable_param_count();
                 Some(*total)
             }))
             .collect();
@@ -74,24 +78,26 @@ impl<T: Element> TrainingWorkspace<T> {
     }
 }
 
-fn layout_of<T: Element>(layer: &dyn Layer<T>) -> [usize; 4] {
+fn layout_of<T: Element>(layer: &dyn Layer<T>) -> [usize; 5] {
     [
         layer.input_width(),
         layer.output_width(),
         layer.trace_width(),
-        layer.param_count(),
+        layer.trainable_param_count(),
+        layer.batch_statistics_len(),
     ]
 }
 
 impl<T: Element> LayerBuffers<T> {
-    fn new(outputs: usize, trace_width: usize) -> Self {
+    fn new(layer: &dyn Layer<T>) -> Self {
         Self {
-            outputs,
-            trace_width,
+            outputs: layer.output_width(),
+            trace_width: layer.trace_width(),
             pre: Vec::new(),
             trace: Vec::new(),
             out: Vec::new(),
             grad: Vec::new(),
+            statistics: vec![T::zero(); layer.batch_statistics_len()],
         }
     }
 

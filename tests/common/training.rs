@@ -4,9 +4,11 @@
 //! deviation report.
 
 use ndarray::{Array1, Array2, ArrayD, IxDyn};
+use neurite::layer::ActivationLayer;
 use neurite::loss::Loss;
 use neurite::{
-    Adam, BuiltinActivation, Dense, Element, FitOptions, Optimizer, RmsProp, Sequential, Sgd,
+    Adam, BatchNormalization, BuiltinActivation, Dense, Element, FitOptions, Layer, Optimizer,
+    RmsProp, Sequential, Sgd,
 };
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -205,24 +207,64 @@ impl Report {
     }
 }
 
-/// The model of a case, with its initial weights.
+/// The model of a case, with its initial weights: Dense layers (with or
+/// without bias), BatchNormalization and Activation layers.
 pub fn model<T: Golden>(case: &Value) -> Sequential<T> {
     let mut model = Sequential::new();
     for layer in case["inputs"]["layers"].as_array().expect("layers") {
-        let kernel = matrix::<T>(&layer["kernel"]);
-        let bias: Array1<T> = cast::<T>(&array(&layer["bias"]))
-            .into_dimensionality()
-            .expect("1-D");
-        let activation: BuiltinActivation<T> = layer["activation"]
-            .as_str()
-            .expect("name")
-            .parse()
-            .expect("known activation");
-        model
-            .add(Dense::new(kernel, bias, activation).expect("layer"))
-            .expect("widths");
+        let activation = || -> BuiltinActivation<T> {
+            let name = layer["activation"].as_str().expect("name");
+            name.parse().expect("known activation")
+        };
+        let added = match layer["class_name"].as_str().unwrap_or("Dense") {
+            "Dense" if layer["use_bias"] == false => {
+                let kernel = matrix::<T>(&layer["kernel"]);
+                model.add(Dense::without_bias(kernel, activation()).expect("layer"))
+            }
+            "Dense" => {
+                let kernel = matrix::<T>(&layer["kernel"]);
+                let bias: Array1<T> = cast::<T>(&array(&layer["bias"]))
+                    .into_dimensionality()
+                    .expect("1-D");
+                model.add(Dense::new(kernel, bias, activation()).expect("layer"))
+            }
+            "BatchNormalization" => {
+                let features = array(&layer["gamma"]).len();
+                let mut bn = BatchNormalization::new(features)
+                    .and_then(|bn| bn.momentum(number(&layer["momentum"])))
+                    .and_then(|bn| bn.epsilon(number(&layer["epsilon"])))
+                    .expect("layer");
+                let arrays: Vec<_> = weight_arrays(layer).iter().map(cast::<T>).collect();
+                bn.set_weights(&arrays).expect("weights");
+                model.add(bn)
+            }
+            "Activation" => model.add(ActivationLayer::new(activation())),
+            other => panic!("unknown layer {other}"),
+        };
+        added.expect("widths");
     }
     model
+}
+
+/// The model's output in training mode (each layer's `forward_train`:
+/// batch statistics, no moving update).
+pub fn training_forward<T: Golden>(model: &Sequential<T>, x: &Array2<T>) -> Array2<T> {
+    let mut input = x.clone();
+    for layer in model.layers() {
+        let (rows, width) = (input.nrows(), layer.output_width());
+        let (mut pre, mut out) = (Array2::zeros((rows, width)), Array2::zeros((rows, width)));
+        let mut trace = Array2::zeros((rows, layer.trace_width()));
+        layer
+            .forward_train(
+                input.view(),
+                pre.view_mut(),
+                trace.view_mut(),
+                out.view_mut(),
+            )
+            .expect("forward_train");
+        input = out;
+    }
+    input
 }
 
 /// `x` and the labels (class indices, a 1-D list, as a column).
@@ -238,12 +280,29 @@ pub fn data<T: Golden>(case: &Value) -> (Array2<T>, Array2<T>) {
     )
 }
 
-/// `[kernel, bias]` of each layer of a `weights_after`-style list.
+/// The weight arrays a layer entry holds, in Keras's `get_weights()`
+/// order (`[kernel, bias]` of a Dense layer, `[gamma, beta, moving_mean,
+/// moving_variance]` of a BatchNormalization, the trainable ones alone in a
+/// gradient entry).
+pub fn weight_arrays(layer: &Value) -> Vec<ArrayD<f64>> {
+    let names = [
+        "kernel",
+        "bias",
+        "gamma",
+        "beta",
+        "moving_mean",
+        "moving_variance",
+    ];
+    let present = names.iter().filter(|name| !layer[**name].is_null());
+    present.map(|name| array(&layer[*name])).collect()
+}
+
+/// The weight arrays of each layer of a `weights_after`-style list.
 pub fn weights(list: &Value) -> Vec<ArrayD<f64>> {
     list.as_array()
         .expect("layers")
         .iter()
-        .flat_map(|layer| [array(&layer["kernel"]), array(&layer["bias"])])
+        .flat_map(weight_arrays)
         .collect()
 }
 
@@ -316,18 +375,38 @@ pub fn forward_and_gradients<T: Golden>(case: &Value, loss: Loss, report: &mut R
             atol: 0.0,
         },
     );
-    report.check(
-        "predictions",
-        &model.forward(&x).unwrap().into_dyn(),
-        &array(&expected["predictions"]),
-        T::TRAINING,
-    );
-    report.scalar(
-        "loss",
-        model.evaluate(&x, &y).unwrap().loss,
-        &expected["loss"],
-        T::TRAINING,
-    );
+    if expected["predictions_inference"].is_null() {
+        let predictions = model.forward(&x).unwrap();
+        report.check(
+            "predictions",
+            &predictions.into_dyn(),
+            &array(&expected["predictions"]),
+            T::TRAINING,
+        );
+        let loss = model.evaluate(&x, &y).unwrap().loss;
+        report.scalar("loss", loss, &expected["loss"], T::TRAINING);
+    } else {
+        // Keras's `predictions`, `loss` and `gradients` are of training mode.
+        let predictions = training_forward(&model, &x).into_dyn();
+        report.check(
+            "predictions (training)",
+            &predictions,
+            &array(&expected["predictions"]),
+            T::TRAINING,
+        );
+        let inference = model.forward(&x).unwrap().into_dyn();
+        let expected_inference = array(&expected["predictions_inference"]);
+        report.check(
+            "predictions (inference)",
+            &inference,
+            &expected_inference,
+            T::TRAINING,
+        );
+        let mut stepped = self::model::<T>(case);
+        stepped.compile(loss);
+        let loss = stepped.train_step(&x, &y, &mut Sgd::new(1e-3)).unwrap();
+        report.scalar("loss (training)", loss, &expected["loss"], T::TRAINING);
+    }
     check_weights(
         report,
         "gradients",

@@ -27,50 +27,72 @@ pub(super) fn build<T: Element>(
     let mut sequential = Sequential::new();
     for (index, (layer, arrays)) in model.layers.iter().zip(arrays).enumerate() {
         let part = layer_part(what, index, layer);
-        let out = match layer.kind {
-            LayerKind::Dense {
-                units,
-                activation,
-                use_bias,
-            } => {
-                // Without an input shape in the config, the first kernel
-                // says how wide the rows are.
-                let inputs = width
-                    .or_else(|| arrays.first()?.shape.first().copied())
-                    .unwrap_or(0);
-                let values = dense_values::<T>(arrays, inputs, units, Some(use_bias), &part)?;
-                let spec = LayerSpec::Dense {
-                    inputs,
-                    units,
-                    activation,
-                };
-                spec.validate(&part)?;
-                sequential.add_boxed(spec.build(Weights::Given(values))?)?;
-                units
-            }
-            // MERGE(#14): map Activation, Dropout, BatchNormalization and
-            // LayerNormalization to their LayerSpec variants here (the
-            // fields carry Keras's names; BatchNormalization's arrays are
-            // gamma if scale, beta if center, moving_mean, moving_variance;
-            // LayerNormalization's gamma if scale, beta if center), then
-            // drop this arm.
-            LayerKind::Activation { .. }
-            | LayerKind::Dropout { .. }
-            | LayerKind::BatchNormalization { .. }
-            | LayerKind::LayerNormalization { .. } => {
-                return Err(format_error(
-                    &format!("{part} class"),
-                    "a layer neurite has (InputLayer, Dense)",
-                    format!(
-                        "unsupported layer {} (not in this version of neurite)",
-                        layer.kind.class_name()
-                    ),
-                ));
-            }
-        };
-        width = Some(out);
+        let spec = layer_spec(layer.kind, width, arrays, &part)?;
+        spec.validate(&part)?;
+        let values = spec_values::<T>(&spec, arrays, &part)?;
+        sequential.add_boxed(spec.build(Weights::Given(values))?)?;
+        width = Some(spec.units());
     }
     Ok(sequential)
+}
+
+/// The neurite layer of a Keras layer whose rows are `width` wide: as the
+/// config says, or, without an input shape in it, as the first weight
+/// array says (a kernel's rows, a normalization's features).
+fn layer_spec(
+    kind: LayerKind,
+    width: Option<usize>,
+    arrays: &[Dataset],
+    part: &str,
+) -> Result<LayerSpec, Error> {
+    let features = width
+        .or_else(|| arrays.first()?.shape.first().copied())
+        .ok_or_else(|| {
+            format_error(
+                part,
+                "an input shape (the model's, or a first layer with weights)",
+                "none".to_owned(),
+            )
+        })?;
+    Ok(match kind {
+        LayerKind::Dense {
+            units,
+            activation,
+            use_bias,
+        } => LayerSpec::Dense {
+            inputs: features,
+            units,
+            activation,
+            use_bias,
+        },
+        LayerKind::Activation { activation } => LayerSpec::Activation {
+            features,
+            activation,
+        },
+        LayerKind::Dropout { rate } => LayerSpec::Dropout { features, rate },
+        LayerKind::BatchNormalization {
+            momentum,
+            epsilon,
+            center,
+            scale,
+        } => LayerSpec::BatchNormalization {
+            features,
+            momentum,
+            epsilon,
+            center,
+            scale,
+        },
+        LayerKind::LayerNormalization {
+            epsilon,
+            center,
+            scale,
+        } => LayerSpec::LayerNormalization {
+            features,
+            epsilon,
+            center,
+            scale,
+        },
+    })
 }
 
 /// "file: layer 2 ("out", Dense)", for messages.
@@ -82,40 +104,57 @@ fn layer_part(what: &str, index: usize, layer: &KerasLayer) -> String {
     )
 }
 
-/// A Dense layer's kernel and bias in `T` from its arrays: `[kernel]`
-/// (`use_bias=False`: the bias is zero) or `[kernel, bias]`, of shapes
-/// `[inputs, units]` and `[units]`. `use_bias` is what the config says,
-/// `None` for a weights file without config (both are taken).
-pub(super) fn dense_values<T: Element>(
+/// The weight values of `spec` in `T` from its arrays, which must be
+/// Keras's variables of the layer in `get_weights` order, of the spec's
+/// shapes.
+fn spec_values<T: Element>(
+    spec: &LayerSpec,
     arrays: &[Dataset],
-    inputs: usize,
-    units: usize,
-    use_bias: Option<bool>,
     part: &str,
 ) -> Result<Vec<Vec<T>>, Error> {
-    let count = arrays.len();
-    let expected = match use_bias {
-        Some(true) => 2,
-        Some(false) => 1,
-        None if count == 1 => 1,
-        None => 2,
-    };
-    if count != expected {
+    let (shapes, names) = (spec.weight_shapes(), spec.weight_names());
+    if arrays.len() != shapes.len() {
         return Err(Error::WeightCountMismatch {
             what: part.to_owned(),
-            expected,
-            found: count,
+            expected: shapes.len(),
+            found: arrays.len(),
         });
     }
-    let shapes = [vec![inputs, units], vec![units]];
-    let mut values = Vec::with_capacity(2);
-    for ((array, shape), name) in arrays.iter().zip(&shapes).zip(["kernel", "bias"]) {
-        let what = format!("{part} {name}");
-        crate::error::check_shape(&what, shape, &array.shape)?;
-        values.push(to_element::<T>(array, &what)?);
-    }
-    if values.len() == 1 {
+    let named = arrays.iter().zip(&shapes).zip(names);
+    named
+        .map(|((array, shape), name)| {
+            let what = format!("{part} {name}");
+            crate::error::check_shape(&what, shape, &array.shape)?;
+            to_element::<T>(array, &what)
+        })
+        .collect()
+}
+
+/// [`spec_values`] for a layer built in Rust, where a Keras `Dense`
+/// without bias (its kernel alone) may fill a `Dense` with one: the bias
+/// is then zero.
+pub(super) fn layer_values<T: Element>(
+    spec: &LayerSpec,
+    arrays: &[Dataset],
+    part: &str,
+) -> Result<Vec<Vec<T>>, Error> {
+    if let LayerSpec::Dense {
+        inputs,
+        units,
+        activation,
+        use_bias: true,
+    } = *spec
+        && arrays.len() == 1
+    {
+        let kernel_only = LayerSpec::Dense {
+            inputs,
+            units,
+            activation,
+            use_bias: false,
+        };
+        let mut values = spec_values::<T>(&kernel_only, arrays, part)?;
         values.push(vec![T::zero(); units]);
+        return Ok(values);
     }
-    Ok(values)
+    spec_values(spec, arrays, part)
 }

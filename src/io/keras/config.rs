@@ -7,6 +7,20 @@ use crate::activation::{ActivationSpec, BuiltinActivation};
 use crate::error::{Error, format_error, shorten};
 use serde_json::{Map, Value};
 
+/// Keras 3's name for a layer's group in `model.weights.h5`, from its
+/// class name (`keras.src.utils.naming.to_snake_case`:
+/// `BatchNormalization` → `batch_normalization`).
+pub(super) fn snake_case(class_name: &str) -> String {
+    let mut snake = String::with_capacity(class_name.len() + 4);
+    for (i, c) in class_name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            snake.push('_');
+        }
+        snake.push(c.to_ascii_lowercase());
+    }
+    snake
+}
+
 /// The model: its name, its dtype policy, the width of its input rows
 /// when the file says, and its layers without the `InputLayer`.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +48,7 @@ pub(super) struct KerasLayer {
 /// The layer classes a neurite model can hold. The normalization,
 /// Dropout and Activation layers are parsed with the Keras field names
 /// their neurite layers take.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum LayerKind {
     Dense {
         units: usize,
@@ -61,18 +75,6 @@ pub(super) enum LayerKind {
 }
 
 impl LayerKind {
-    /// Keras 3's name for the layer's group in `model.weights.h5`
-    /// (`keras.src.utils.naming.to_snake_case` of the class name).
-    pub(super) fn snake_name(&self) -> &'static str {
-        match self {
-            Self::Dense { .. } => "dense",
-            Self::Activation { .. } => "activation",
-            Self::Dropout { .. } => "dropout",
-            Self::BatchNormalization { .. } => "batch_normalization",
-            Self::LayerNormalization { .. } => "layer_normalization",
-        }
-    }
-
     /// Keras's class name.
     pub(super) fn class_name(&self) -> &'static str {
         match self {

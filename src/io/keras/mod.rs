@@ -14,9 +14,10 @@
 //! - for [`load_keras_weights`](Sequential::load_keras_weights), also a
 //!   weights-only file (`model.save_weights("m.weights.h5")`).
 //!
-//! The model must be a `Sequential` stack of `InputLayer` and `Dense`
-//! layers (any built-in activation, by name or as a Keras 3 serialized
-//! function; `use_bias=False` loads as a zero bias). Any other layer
+//! The model must be a `Sequential` stack of `InputLayer`, `Dense`
+//! (`use_bias=False` too), `BatchNormalization`, `LayerNormalization`,
+//! `Dropout` and `Activation` layers (any built-in activation, by name or
+//! as a Keras 3 serialized function). Any other layer
 //! class, a custom activation or a functional model is an
 //! [`Error::Format`] that names the class or function and the layer.
 //! Optimizer state, metrics and the compile config are ignored.
@@ -46,13 +47,15 @@ mod archive;
 mod build;
 mod config;
 mod hdf5;
+mod layer_config;
 mod save;
 mod weights;
 
 use crate::error::Error;
-use crate::{Element, Layer, Sequential};
+use crate::io::LayerSpec;
+use crate::{Element, Sequential};
 use archive::Source;
-use build::dense_values;
+use build::layer_values;
 use std::path::Path;
 use weights::{Layout, keras3_arrays, legacy_arrays, legacy_weighted_arrays};
 
@@ -62,11 +65,13 @@ impl<T: Element> Sequential<T> {
     /// Reads what Keras itself saves: a `.keras`
     /// file (Keras 3, tf_keras 2.13+) or a legacy `.h5` model (tf.keras 2's
     /// and Keras 3's `model.save("m.h5")`), told apart by their content.
-    /// The model must be a `Sequential` stack of `InputLayer` and `Dense`
-    /// layers, with any built-in activation (by name or as a Keras 3
-    /// serialized function) and `use_bias=False` as a zero bias; any other
-    /// layer class, a custom activation or a functional model is an
-    /// [`Error::Format`] naming the class or function and the layer.
+    /// The model must be a `Sequential` stack of `InputLayer`, `Dense`
+    /// (`use_bias=False` included), `BatchNormalization` (moving
+    /// statistics included; tf_keras's `axis` as a list too),
+    /// `LayerNormalization`, `Dropout` and `Activation` layers, with any
+    /// built-in activation (by name or as a Keras 3 serialized function);
+    /// any other layer class, a custom activation or a functional model is
+    /// an [`Error::Format`] naming the class or function and the layer.
     /// Optimizer state, metrics and the compile config in the file are
     /// ignored. [`load_keras_weights`](Sequential::load_keras_weights)
     /// reads a weights-only file into a model built in Rust.
@@ -153,10 +158,10 @@ impl<T: Element> Sequential<T> {
             .collect();
         let arrays = match &source.layout {
             Layout::Keras3 => {
-                let classes: Vec<&str> = model
+                let classes: Vec<String> = model
                     .layers
                     .iter()
-                    .map(|layer| layer.kind.snake_name())
+                    .map(|layer| config::snake_case(layer.kind.class_name()))
                     .collect();
                 keras3_arrays(&source.weights, &classes)?
             }
@@ -168,11 +173,12 @@ impl<T: Element> Sequential<T> {
     /// Replaces the weights by those of a Keras weights file
     /// (`model.save_weights("m.weights.h5")` of Keras 3, or `.h5` of
     /// tf.keras 2), or of a whole `.keras` / `.h5` model, in a model built
-    /// in Rust with the same architecture. Its layers must be
-    /// [`Dense`](crate::Dense) layers; a Keras `Dense` with
-    /// `use_bias=False` sets the bias to zero. Layers without weights in
-    /// the file (Dropout, Activation) are skipped. Everything is checked
-    /// before any weight changes.
+    /// in Rust with the same architecture: layers Keras has (not
+    /// [`Maxout`](crate::Maxout) or a custom layer), with the same weight
+    /// arrays, except that a Keras `Dense` with `use_bias=False` may fill a
+    /// [`Dense`](crate::Dense) with a bias, which is then zero. Layers
+    /// without weights (Dropout, Activation) take none. Everything is
+    /// checked before any weight changes.
     ///
     /// # Errors
     ///
@@ -203,8 +209,7 @@ impl<T: Element> Sequential<T> {
         let what = path.display().to_string();
         let source = archive::open(super::files::read_file(path)?, &what)?;
         let values = self.keras_weight_values(&source, &what)?;
-        self.assign_checked(&values);
-        Ok(())
+        self.assign_checked(values)
     }
 
     /// [`load_keras_weights`](Sequential::load_keras_weights) from the
@@ -231,47 +236,62 @@ impl<T: Element> Sequential<T> {
         let what = "Keras weights bytes";
         let source = archive::open(bytes.to_vec(), what)?;
         let values = self.keras_weight_values(&source, what)?;
-        self.assign_checked(&values);
-        Ok(())
+        self.assign_checked(values)
     }
 
     /// The model's weights from `source`, checked against its layers.
     fn keras_weight_values(&self, source: &Source, what: &str) -> Result<Vec<Vec<T>>, Error> {
-        let layers: Vec<&dyn Layer<T>> = self.layers().collect();
-        for (index, layer) in layers.iter().enumerate() {
-            if layer.spec().is_none_or(|spec| spec.kind() != "Dense") {
-                return Err(crate::error::format_error(
-                    &format!("layer {index} ({})", layer.class_name()),
-                    "Dense layers (Keras has no other layer of neurite's)",
-                    layer.class_name().to_owned(),
-                ));
+        let mut specs = Vec::with_capacity(self.len());
+        for (index, layer) in self.layers().enumerate() {
+            match layer.spec() {
+                Some(spec) if spec.kind() != "Maxout" => specs.push(spec),
+                _ => {
+                    return Err(crate::error::format_error(
+                        &format!("layer {index} ({})", layer.class_name()),
+                        "layers Keras has (Dense, BatchNormalization, LayerNormalization, Dropout, Activation)",
+                        layer.class_name().to_owned(),
+                    ));
+                }
             }
         }
+        // A legacy file lists only the layers with weights.
+        let weighted: Vec<&LayerSpec> = match &source.layout {
+            Layout::Keras3 => specs.iter().collect(),
+            Layout::Legacy { .. } => specs
+                .iter()
+                .filter(|spec| !spec.weight_names().is_empty())
+                .collect(),
+        };
         let arrays = match &source.layout {
-            Layout::Keras3 => keras3_arrays(&source.weights, &vec!["dense"; layers.len()])?,
+            Layout::Keras3 => {
+                let classes: Vec<String> = specs
+                    .iter()
+                    .map(|spec| config::snake_case(spec.kind()))
+                    .collect();
+                keras3_arrays(&source.weights, &classes)?
+            }
             Layout::Legacy { root } => legacy_weighted_arrays(&source.weights, root)?,
         };
-        if arrays.len() != layers.len() {
+        if arrays.len() != weighted.len() {
             return Err(Error::WeightCountMismatch {
                 what: format!("{what}: layers with weights"),
-                expected: layers.len(),
+                expected: weighted.len(),
                 found: arrays.len(),
             });
         }
-        let mut values = Vec::with_capacity(2 * layers.len());
-        for (index, (layer, arrays)) in layers.iter().zip(&arrays).enumerate() {
-            let shape = layer.weight_shapes();
-            let (inputs, units) = (shape[0][0], shape[0][1]);
-            let part = format!("{what}: layer {index} (Dense)");
-            values.extend(dense_values::<T>(arrays, inputs, units, None, &part)?);
+        let mut values = Vec::with_capacity(2 * weighted.len());
+        for (index, (spec, arrays)) in weighted.iter().zip(&arrays).enumerate() {
+            let part = format!("{what}: layer {index} ({})", spec.kind());
+            values.extend(layer_values::<T>(spec, arrays, &part)?);
         }
         Ok(values)
     }
 
     /// Saves the model as a Keras 3 `.keras` file that
     /// `keras.saving.load_model` opens and that predicts what this model
-    /// predicts: a `Sequential` of an `InputLayer` and `Dense` layers
-    /// named `dense`, `dense_1`, …, with the dtype policy `float32` for
+    /// predicts: a `Sequential` of an `InputLayer` and its layers, named
+    /// as Keras names them (`dense`, `dense_1`, `batch_normalization`,
+    /// …), with the dtype policy `float32` for
     /// `f32` (and narrower types, whose values float32 holds exactly) and
     /// `float64` for `f64`. An existing file is replaced atomically.
     ///

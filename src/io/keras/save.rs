@@ -1,15 +1,18 @@
 //! A neurite model as a Keras 3 `.keras` file: `config.json` (a
-//! `Sequential` of an `InputLayer` and `Dense` layers, in the layout
-//! Keras 3.15 writes), `metadata.json` and `model.weights.h5`.
+//! `Sequential` of an `InputLayer` and the model's layers, in the layout
+//! Keras 3.15 writes; each layer's config in layer_config.rs),
+//! `metadata.json` and `model.weights.h5`.
 
 use super::archive::write_zip;
+use super::config::snake_case;
 use super::hdf5::{LayerVars, Values, write_weights};
-use crate::activation::BuiltinActivation;
+use super::layer_config::{dtype_policy, layer_config};
 use crate::error::{Error, format_error};
-use crate::io::{ActivationSpec, LayerSpec};
+
 use crate::precision::{is_narrow, narrow, widen};
 use crate::{Element, Layer, Sequential};
-use serde_json::{Value, json};
+use serde_json::json;
+use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The Keras version whose `.keras` layout this writes (and that checked
@@ -18,13 +21,6 @@ const KERAS_VERSION: &str = "3.15.1";
 
 /// The name of the saved model in Keras.
 const MODEL_NAME: &str = "sequential";
-
-/// Activation names a Keras `Dense` layer cannot take as a string for
-/// neurite's function: `threshold` needs arguments in Keras, `relu_with`
-/// is neurite's own, and Keras 3.15.1's `sparsemax` (TensorFlow backend)
-/// returns zeros where neurite's sums to 1, so the file would not predict
-/// what the model predicts.
-const NOT_BY_NAME: &[&str] = &["threshold", "relu_with", "sparsemax"];
 
 /// The bytes of a `.keras` file of `model`.
 pub(super) fn keras_bytes<T: Element>(model: &Sequential<T>) -> Result<Vec<u8>, Error> {
@@ -46,12 +42,17 @@ pub(super) fn keras_bytes<T: Element>(model: &Sequential<T>) -> Result<Vec<u8>, 
         "registered_name": null,
     })];
     let mut vars = Vec::with_capacity(spec.layers.len());
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     for (index, (layer, built)) in spec.layers.iter().zip(model.layers()).enumerate() {
-        let name = match index {
-            0 => "dense".to_owned(),
-            n => format!("dense_{n}"),
+        // Keras's names, which are also the weights' groups: the class in
+        // snake case, numbered from its second layer on.
+        let count = seen.entry(layer.kind()).or_insert(0);
+        let name = match *count {
+            0 => snake_case(layer.kind()),
+            n => format!("{}_{n}", snake_case(layer.kind())),
         };
-        layers.push(dense_config::<T>(index, layer, &name, policy)?);
+        *count += 1;
+        layers.push(layer_config::<T>(index, layer, &name, policy)?);
         vars.push(LayerVars {
             group: name.clone(),
             name,
@@ -113,79 +114,6 @@ fn civil_date(days: u64) -> (u64, u64, u64) {
     };
     let year = era * 400 + year_of_era + u64::from(month <= 2);
     (year, month, day)
-}
-
-/// Keras 3's serialized dtype policy.
-fn dtype_policy(name: &str) -> Value {
-    json!({
-        "module": "keras",
-        "class_name": "DTypePolicy",
-        "config": {"name": name},
-        "registered_name": null,
-    })
-}
-
-/// The config of layer `index` as a Keras `Dense` layer.
-fn dense_config<T: Element>(
-    index: usize,
-    layer: &LayerSpec,
-    name: &str,
-    policy: &str,
-) -> Result<Value, Error> {
-    let LayerSpec::Dense {
-        inputs,
-        units,
-        activation,
-    } = *layer
-    else {
-        return Err(format_error(
-            &format!("layer {index} ({})", layer.kind()),
-            "layers Keras has (Dense): Maxout has no Keras layer",
-            "a Maxout layer: save the model with `save` (neurite's own file) instead".to_owned(),
-        ));
-    };
-    Ok(json!({
-        "module": "keras.layers",
-        "class_name": "Dense",
-        "config": {
-            "name": name,
-            "trainable": true,
-            "dtype": dtype_policy(policy),
-            "units": units,
-            "activation": keras_activation::<T>(index, activation)?,
-            "use_bias": true,
-            "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null},
-            "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null},
-            "kernel_regularizer": null,
-            "bias_regularizer": null,
-            "kernel_constraint": null,
-            "bias_constraint": null,
-        },
-        "registered_name": null,
-        "build_config": {"input_shape": [null, inputs]},
-    }))
-}
-
-/// The activation's Keras name, when Keras's function of that name is
-/// this activation: the name with Keras's own arguments.
-fn keras_activation<T: Element>(
-    index: usize,
-    activation: ActivationSpec,
-) -> Result<&'static str, Error> {
-    let name = activation.name();
-    let by_name = name
-        .parse::<BuiltinActivation<T>>()
-        .map(ActivationSpec::from)
-        .is_ok_and(|keras| keras == activation);
-    if by_name && !NOT_BY_NAME.contains(&name) {
-        Ok(name)
-    } else {
-        Err(format_error(
-            &format!("layer {index} (Dense) activation"),
-            "an activation a Keras Dense layer takes by name, with Keras's arguments",
-            format!("{activation:?}: save the model with `save` (neurite's own file) instead"),
-        ))
-    }
 }
 
 /// A layer's weight arrays as float32 (`single`) or float64 values.

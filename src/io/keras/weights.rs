@@ -42,7 +42,7 @@ impl Layout {
 
 /// The arrays of the layers `classes` (Keras 3 snake-case class names, in
 /// model order), from a Keras 3 layout.
-pub(super) fn keras3_arrays(file: &Hdf5, classes: &[&str]) -> Result<Vec<Vec<Dataset>>, Error> {
+pub(super) fn keras3_arrays(file: &Hdf5, classes: &[String]) -> Result<Vec<Vec<Dataset>>, Error> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut all = Vec::with_capacity(classes.len());
     for class in classes {
