@@ -6,11 +6,7 @@
 //! f32 and f64.
 
 use ndarray::{Array2, ArrayD, s};
-use neurite::layer::ActivationLayer;
-use neurite::{
-    BatchNormalization, Dense, Dropout, Element, Elu, LayerNormalization, Linear, Maxout, Relu,
-    Sequential, Sigmoid, Softmax, Tanh,
-};
+use neurite::{Dense, Element, Elu, Maxout, Relu, Sequential, Sigmoid, Softmax, Tanh};
 
 /// Rows of the test batches: three blocks of unequal sizes for the larger
 /// layers.
@@ -39,32 +35,6 @@ fn maxout_model<T: Element>() -> Sequential<T> {
         .add(Dense::glorot(48, 64, Elu::default(), 5).unwrap())
         .unwrap()
         .add(Dense::glorot(64, 4, Softmax, 6).unwrap())
-        .unwrap();
-    model
-}
-
-/// 64 → 256 (no bias) → BatchNormalization → relu → Dropout(0.3) →
-/// LayerNormalization → 1 sigmoid: the first layer is cut into blocks, the
-/// batch normalisation runs on the whole batch, the dropout masks are drawn
-/// by position.
-fn normalized_model<T: Element>() -> Sequential<T> {
-    let kernel = Dense::<T, _>::glorot(64, 256, Linear, 7)
-        .unwrap()
-        .kernel()
-        .clone();
-    let mut model = Sequential::new();
-    model
-        .add(Dense::without_bias(kernel, Linear).unwrap())
-        .unwrap()
-        .add(BatchNormalization::new(256).unwrap())
-        .unwrap()
-        .add(ActivationLayer::new(Relu))
-        .unwrap()
-        .add(Dropout::new(0.3).unwrap())
-        .unwrap()
-        .add(LayerNormalization::new(256).unwrap())
-        .unwrap()
-        .add(Dense::glorot(256, 1, Sigmoid, 8).unwrap())
         .unwrap();
     model
 }
@@ -129,7 +99,37 @@ fn block_gradients_add_up_to_the_batch_gradient_f64() {
 #[cfg(feature = "rayon")]
 mod thread_pools {
     use super::*;
-    use neurite::{Adam, FitOptions, Optimizer, RmsProp, Sgd};
+    use neurite::layer::ActivationLayer;
+    use neurite::{
+        Adam, BatchNormalization, Dropout, FitOptions, LayerNormalization, Linear, Optimizer,
+        RmsProp, Sgd,
+    };
+
+    /// 64 → 256 (no bias) → BatchNormalization → relu → Dropout(0.3) →
+    /// LayerNormalization → 1 sigmoid: the first layer is cut into blocks, the
+    /// batch normalisation runs on the whole batch, the dropout masks are drawn
+    /// by position.
+    fn normalized_model<T: Element>() -> Sequential<T> {
+        let kernel = Dense::<T, _>::glorot(64, 256, Linear, 7)
+            .unwrap()
+            .kernel()
+            .clone();
+        let mut model = Sequential::new();
+        model
+            .add(Dense::without_bias(kernel, Linear).unwrap())
+            .unwrap()
+            .add(BatchNormalization::new(256).unwrap())
+            .unwrap()
+            .add(ActivationLayer::new(Relu))
+            .unwrap()
+            .add(Dropout::new(0.3).unwrap())
+            .unwrap()
+            .add(LayerNormalization::new(256).unwrap())
+            .unwrap()
+            .add(Dense::glorot(256, 1, Sigmoid, 8).unwrap())
+            .unwrap();
+        model
+    }
 
     /// Every optimizer, with its options that keep extra state.
     fn optimizers<T: Element>() -> Vec<Box<dyn Optimizer<T> + Send>> {

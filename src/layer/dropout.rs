@@ -143,8 +143,8 @@ impl Dropout {
             for (block, (out, x)) in blocks.enumerate() {
                 for group in draws[..out.len().next_multiple_of(4)].chunks_exact_mut(4) {
                     let bits = stream.next_u64();
-                    let parts = group.iter_mut().enumerate();
-                    parts.for_each(|(k, d)| *d = (bits >> (16 * k)) as u16);
+                    let parts = [0, 16, 32, 48].map(|shift| (bits >> shift) as u16);
+                    group.copy_from_slice(&parts);
                 }
                 for ((o, &v), &d) in out.iter_mut().zip(x).zip(&draws) {
                     let scaled = v * scale;
