@@ -1,7 +1,9 @@
 //! Saving and loading a (784 → 512 → 512 → 10) model: 669,706 parameters,
 //! a 2.7 MB file in f32 (5.4 MB in f64). Throughput is in file bytes per
 //! second; "read file" is `std::fs::read` of the same file, the floor a
-//! load cannot go under.
+//! load cannot go under. Keras's `.keras` file of the same model beside
+//! the safetensors file (issue #15: `load_keras` within 2× of `load`,
+//! `save_keras` of `save`).
 //!
 //! ```text
 //! cargo bench --bench persistence
@@ -61,12 +63,30 @@ fn bench<T: Element>(c: &mut Criterion, dtype: &str) {
     group.bench_function("save (with fsync)", |b| {
         b.iter(|| model.save(&path).unwrap())
     });
+    let keras = folder.join(format!(
+        "neurite-bench-{}-{dtype}.keras",
+        std::process::id()
+    ));
+    model.save_keras(&keras).unwrap();
+    group.bench_function("load_keras", |b| {
+        b.iter(|| black_box(Sequential::<T>::load_keras(&keras).unwrap()))
+    });
+    let keras_bytes = model.to_keras_bytes().unwrap();
+    group.bench_function("from_keras_bytes (no I/O)", |b| {
+        b.iter(|| black_box(Sequential::<T>::from_keras_bytes(&keras_bytes).unwrap()))
+    });
+    group.bench_function("to_keras_bytes (no I/O)", |b| {
+        b.iter(|| black_box(model.to_keras_bytes().unwrap()))
+    });
+    group.bench_function("save_keras (with fsync)", |b| {
+        b.iter(|| model.save_keras(&keras).unwrap())
+    });
     let raw = folder.join(format!("neurite-bench-{}-{dtype}.raw", std::process::id()));
     group.bench_function("write file (no fsync)", |b| {
         b.iter(|| std::fs::write(&raw, &in_memory).unwrap())
     });
     group.finish();
-    for file in [&path, &weights, &raw] {
+    for file in [&path, &weights, &keras, &raw] {
         let _ = std::fs::remove_file(file);
     }
 }

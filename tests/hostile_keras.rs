@@ -63,7 +63,7 @@ fn tutorial_model() -> Sequential<f32> {
 #[track_caller]
 fn load_both(bytes: &[u8]) -> bool {
     let mut loaded = None;
-    let info = measure(|| loaded = Some(Sequential::<f32>::load_keras_bytes(bytes)));
+    let info = measure(|| loaded = Some(Sequential::<f32>::from_keras_bytes(bytes)));
     assert!(
         info.bytes_max <= allowance(bytes.len()),
         "a {}-byte file made load_keras hold {} bytes",
@@ -72,7 +72,7 @@ fn load_both(bytes: &[u8]) -> bool {
     );
     let mut model = tutorial_model();
     let before = model.get_weights();
-    if model.load_keras_weights_bytes(bytes).is_err() {
+    if model.load_keras_weights_from_bytes(bytes).is_err() {
         assert_eq!(
             model.get_weights(),
             before,

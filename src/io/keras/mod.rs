@@ -130,12 +130,12 @@ impl<T: Element> Sequential<T> {
     /// use neurite::Sequential;
     ///
     /// let bytes = include_bytes!("../../../tests/fixtures/keras/tutorial_model2_keras3.keras");
-    /// let model = Sequential::<f64>::load_keras_bytes(bytes)?;
+    /// let model = Sequential::<f64>::from_keras_bytes(bytes)?;
     /// assert_eq!(model.forward(&array![[1.0, 1.0]])?.dim(), (1, 1));
-    /// assert!(Sequential::<f64>::load_keras_bytes(&bytes[..100]).is_err());
+    /// assert!(Sequential::<f64>::from_keras_bytes(&bytes[..100]).is_err());
     /// # Ok::<(), neurite::Error>(())
     /// ```
-    pub fn load_keras_bytes(bytes: &[u8]) -> Result<Self, Error> {
+    pub fn from_keras_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let what = "Keras model bytes";
         Self::from_keras_source(&archive::open(bytes.to_vec(), what)?, what)
     }
@@ -228,11 +228,11 @@ impl<T: Element> Sequential<T> {
     /// let mut model = Sequential::<f32>::new();
     /// model.add(Dense::glorot(2, 1, Relu, 0)?)?.add(Dense::glorot(1, 1, Sigmoid, 1)?)?;
     /// let bytes = include_bytes!("../../../tests/fixtures/keras/tutorial_model2_tfkeras.h5");
-    /// model.load_keras_weights_bytes(bytes)?;
-    /// assert!(model.load_keras_weights_bytes(&bytes[..64]).is_err());
+    /// model.load_keras_weights_from_bytes(bytes)?;
+    /// assert!(model.load_keras_weights_from_bytes(&bytes[..64]).is_err());
     /// # Ok::<(), neurite::Error>(())
     /// ```
-    pub fn load_keras_weights_bytes(&mut self, bytes: &[u8]) -> Result<(), Error> {
+    pub fn load_keras_weights_from_bytes(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let what = "Keras weights bytes";
         let source = archive::open(bytes.to_vec(), what)?;
         let values = self.keras_weight_values(&source, what)?;
@@ -324,9 +324,35 @@ impl<T: Element> Sequential<T> {
     /// ```
     pub fn save_keras(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
-        let bytes = save::keras_bytes(self)?;
+        let bytes = self.to_keras_bytes()?;
         super::files::write_atomically_with(path, |file| {
             std::io::Write::write_all(file, &bytes).map_err(|error| Error::io(path, error))
         })
+    }
+
+    /// The bytes of the `.keras` file [`save_keras`](Sequential::save_keras)
+    /// writes, in memory (to send or store elsewhere);
+    /// [`from_keras_bytes`](Sequential::from_keras_bytes) reads them back.
+    ///
+    /// # Errors
+    ///
+    /// As [`save_keras`](Sequential::save_keras), but never
+    /// [`Error::Io`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use neurite::{Dense, Relu, Sequential, Sigmoid};
+    ///
+    /// let mut model = Sequential::<f32>::new();
+    /// model.add(Dense::glorot(2, 4, Relu, 1)?)?.add(Dense::glorot(4, 1, Sigmoid, 2)?)?;
+    /// let bytes = model.to_keras_bytes()?;
+    /// assert_eq!(&bytes[..2], b"PK"); // a zip archive
+    /// let again = Sequential::<f32>::from_keras_bytes(&bytes)?;
+    /// assert_eq!(again.get_weights(), model.get_weights());
+    /// # Ok::<(), neurite::Error>(())
+    /// ```
+    pub fn to_keras_bytes(&self) -> Result<Vec<u8>, Error> {
+        save::keras_bytes(self)
     }
 }

@@ -436,30 +436,8 @@ fn inflate(data: &[u8], expected_size: usize, what: &str) -> Result<Vec<u8>, Err
 
 /// The CRC-32 of zip (IEEE polynomial, reflected).
 pub(crate) fn crc32(bytes: &[u8]) -> u32 {
-    !bytes.iter().fold(!0_u32, |crc, &byte| {
-        CRC_TABLE[usize::from((crc as u8) ^ byte)] ^ (crc >> 8)
-    })
+    crc32fast::hash(bytes)
 }
-
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0_u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut crc = i as u32;
-        let mut bit = 0;
-        while bit < 8 {
-            crc = if crc & 1 == 1 {
-                0xEDB8_8320 ^ (crc >> 1)
-            } else {
-                crc >> 1
-            };
-            bit += 1;
-        }
-        table[i] = crc;
-        i += 1;
-    }
-    table
-};
 
 #[cfg(test)]
 mod tests {
