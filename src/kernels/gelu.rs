@@ -1,7 +1,8 @@
 //! The exact gelu, `gelu(x) = x·Φ(x)` with `Φ` the standard normal
 //! distribution function, accurate in relative terms everywhere, the far
-//! negative tail included (`gelu(-10) ≈ -7.6e-23`). Computed in `f64`; the
-//! `f32` kernel runs it on widened blocks ([`f32_through_f64`]).
+//! negative tail included (`gelu(-10) ≈ -7.6e-23`), for `f64` results;
+//! `f32` results take a cheaper `f64` evaluation of the same steps
+//! (gelu_f32.rs).
 //!
 //! With `a = |x|` and `t = a·Φ(-a)`: `gelu(x) = x - t` for `x > 0` (as
 //! `Φ(x) = 1 - Φ(-a)`) and `-t` for `x ≤ 0`. For `x > 0`, `t ≤ x/2 ≤
@@ -37,9 +38,7 @@
 //! the last rounding: measured at most 3 ULP from the rounded `f64`
 //! result on the golden inputs, which is why `f64` results take `x·Φ(x)`
 //! with musl's erfc above -26 (src/activation/gelu.rs) and this kernel
-//! only below, where it is within 1 ULP. For `f32` results this is 2^-50
-//! relative: within 0.5 ULP plus 2^-26 of the rounded result; measured at
-//! most 1 ULP on every `f32` input, every path.
+//! only below, where it is within 1 ULP.
 //!
 //! `a` is clamped at `A_MAX`, above which `t` rounds to 0: lanes beyond it
 //! are set to 0 by the scaling's mask, so `gelu(x) = x` there for positive

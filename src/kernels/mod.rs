@@ -10,7 +10,8 @@
 //! - vector.rs: the [`Vector`](vector::Vector) trait, the lane-wise
 //!   operations every instruction set provides, and the slice driver.
 //! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, ln.rs, softmax.rs,
-//!   log_softmax.rs, rectifier.rs, selu.rs, celu.rs, gelu.rs, silu.rs,
+//!   log_softmax.rs, rectifier.rs, selu.rs, celu.rs, gelu.rs (with
+//!   gelu_f32.rs for `f32` results, and gelu_tanh.rs), silu.rs,
 //!   softplus.rs (and log_sigmoid), mish.rs, softsign.rs: the maths,
 //!   written once against `Vector`, each file explaining its range
 //!   reduction, polynomial and error bound.
@@ -42,7 +43,7 @@
 //! # Accuracy
 //!
 //! Measured against the exactly rounded result by the tests in tests/: for
-//! `f32` sigmoid, tanh, elu, selu, celu, gelu, silu, softplus,
+//! `f32` sigmoid, tanh, elu, selu, celu, gelu (both forms), silu, softplus,
 //! log_sigmoid, mish, softsign, `e^x`, `ln x` and `ln(1 + x)` on every one
 //! of the 2^32 inputs, on every path, with the reference computed in `f64`;
 //! for `f64` on 10^8 random inputs and the special points, with a
