@@ -179,7 +179,7 @@ impl<T: Float> Activation<T> for Gelu<T> {
 
     /// Both forms through the kernels (src/kernels/gelu*.rs), the `f64`
     /// kernel on one value for other types; the exact form's `f64` results
-    /// take `x·Φ(x)` with musl's erfc above -26 ([`exact_f64`]).
+    /// take `x·Φ(x)` with musl's erfc above -26 (`exact_f64` below).
     fn apply_slice(&self, xs: &mut [T]) {
         if self.approximate {
             dispatch::map_in_place(
