@@ -177,19 +177,16 @@ impl<T: Float> Activation<T> for Gelu<T> {
         })
     }
 
-    /// The exact form through the kernels (gelu.rs), `f64`'s on one value
-    /// for other types; the tanh form in `f64`, value by value.
+    /// Both forms through the kernels (src/kernels/gelu*.rs), the `f64`
+    /// kernel on one value for other types; the exact form's `f64` results
+    /// take `x·Φ(x)` with musl's erfc above -26 (`exact_f64` below).
     fn apply_slice(&self, xs: &mut [T]) {
         if self.approximate {
-            let f64_form = |x: f64| tanh_form(x);
             dispatch::map_in_place(
                 xs,
-                |xs| {
-                    xs.iter_mut()
-                        .for_each(|x| *x = f64_form(f64::from(*x)) as f32)
-                },
-                |xs| xs.iter_mut().for_each(|x| *x = f64_form(*x)),
-                |x| narrow(f64_form(widen(x))),
+                |xs| (kernels::f32_kernels().gelu_tanh)(xs),
+                |xs| (kernels::f64_kernels().gelu_tanh)(xs),
+                |x| narrow(tanh_form(widen(x))),
             );
         } else {
             dispatch::map_in_place(
@@ -310,19 +307,11 @@ fn exp_minus_abs(high: f64, low: f64) -> f64 {
     e.mul_add(if high < 0.0 { low } else { -low }, e)
 }
 
-/// The tanh form as `x·σ(2u)` in `f64`: `x/(1 + e)` for `x ≥ 0` and
-/// `x·e/(1 + e)` below, `e = e^(-|2u|)`, which never overflows.
+/// The tanh form in `f64`, by the kernel (gelu_tanh.rs).
 fn tanh_form(x: f64) -> f64 {
-    if !x.is_finite() {
-        return if x == f64::INFINITY { x } else { f64::NAN };
-    }
-    let (high, low) = doubled_argument(x);
-    let e = exp_minus_abs(high, low);
-    if x >= 0.0 {
-        x / (1.0 + e)
-    } else {
-        x * e / (1.0 + e)
-    }
+    let mut value = [x];
+    (kernels::f64_kernels().gelu_tanh)(&mut value);
+    value[0]
 }
 
 /// The tanh form's derivative, `σ + x·σ(1 - σ)·2u'` with

@@ -1,7 +1,8 @@
 //! The exact gelu, `gelu(x) = x·Φ(x)` with `Φ` the standard normal
 //! distribution function, accurate in relative terms everywhere, the far
-//! negative tail included (`gelu(-10) ≈ -7.6e-23`). Computed in `f64`; the
-//! `f32` kernel runs it on widened blocks ([`f32_through_f64`]).
+//! negative tail included (`gelu(-10) ≈ -7.6e-23`), for `f64` results;
+//! `f32` results take a cheaper `f64` evaluation of the same steps
+//! (gelu_f32.rs).
 //!
 //! With `a = |x|` and `t = a·Φ(-a)`: `gelu(x) = x - t` for `x > 0` (as
 //! `Φ(x) = 1 - Φ(-a)`) and `-t` for `x ≤ 0`. For `x > 0`, `t ≤ x/2 ≤
@@ -37,9 +38,7 @@
 //! the last rounding: measured at most 3 ULP from the rounded `f64`
 //! result on the golden inputs, which is why `f64` results take `x·Φ(x)`
 //! with musl's erfc above -26 (src/activation/gelu.rs) and this kernel
-//! only below, where it is within 1 ULP. For `f32` results this is 2^-50
-//! relative: within 0.5 ULP plus 2^-26 of the rounded result; measured at
-//! most 1 ULP on every `f32` input, every path.
+//! only below, where it is within 1 ULP.
 //!
 //! `a` is clamped at `A_MAX`, above which `t` rounds to 0: lanes beyond it
 //! are set to 0 by the scaling's mask, so `gelu(x) = x` there for positive
@@ -47,15 +46,12 @@
 //! `gelu(-inf)` is NaN, as `x·Φ(x) = -inf·0` in TensorFlow.
 
 use super::exp::ExpConstants;
-use super::vector::{Elementwise, Lane, Vector, horner, map_in_place, splat};
+use super::vector::{Elementwise, Lane, Vector, horner, splat};
 
 /// The constants of the exact gelu for one float type.
 pub(crate) trait GeluConstants: Sized + 'static {
     /// From here on `a·Φ(-a)` rounds to 0.
     const A_MAX: Self;
-    /// `2^s + 1` for Veltkamp's split into halves of `s` bits (Dekker's
-    /// product without FMA).
-    const SPLIT: Self;
     /// `P`, lowest degree first: `R(a) ≈ P(a)/Q(a)`.
     const R_NUMERATOR: &'static [Self];
     /// `Q`, lowest degree first, `Q(0) = 1`, of one degree more than `P`.
@@ -66,10 +62,25 @@ pub(crate) trait GeluConstants: Sized + 'static {
     const R_DENOMINATOR_REVERSED: &'static [Self];
 }
 
+/// Veltkamp's split, for exact products without FMA (also used by
+/// gelu_tanh.rs).
+pub(crate) trait SplitConstant: Sized + 'static {
+    /// `2^s + 1` for Veltkamp's split into halves of `s` bits.
+    const SPLIT: Self;
+}
+
+impl SplitConstant for f32 {
+    const SPLIT: Self = 4097.0; // 2^12 + 1
+}
+
+impl SplitConstant for f64 {
+    const SPLIT: Self = 134_217_729.0; // 2^27 + 1
+}
+
 /// `(p, d)` with `p = a·b` rounded and `d = p - a·b` exactly: one FMA, or
 /// Dekker's product from Veltkamp's split where `mul_add` rounds twice.
 #[inline(always)]
-fn product_and_error<V: Vector<Scalar: GeluConstants>>(a: V, b: V) -> (V, V) {
+pub(crate) fn product_and_error<V: Vector<Scalar: SplitConstant>>(a: V, b: V) -> (V, V) {
     let p = a.mul(b);
     if V::FUSED {
         return (p, a.neg_mul_add(b, p));
@@ -110,7 +121,7 @@ fn scaled_quotient<V: Vector>(n: V, m: V, denominator: V, error: V) -> V {
 #[derive(Clone, Copy)]
 pub(crate) struct Gelu;
 
-impl<V: Vector<Scalar: ExpConstants + GeluConstants>> Elementwise<V> for Gelu {
+impl<V: Vector<Scalar: ExpConstants + GeluConstants + SplitConstant>> Elementwise<V> for Gelu {
     #[inline(always)]
     fn apply(self, x: V) -> V {
         let a_max = V::splat(V::Scalar::A_MAX);
@@ -203,31 +214,8 @@ const fn reversed<const N: usize>(c: [f64; N]) -> [f64; N] {
 
 impl GeluConstants for f64 {
     const A_MAX: Self = 38.6; // 38.6·Φ(-38.6) < 2^-1075
-    const SPLIT: Self = 134_217_729.0; // 2^27 + 1
     const R_NUMERATOR: &'static [Self] = &F64_NUMERATOR;
     const R_DENOMINATOR: &'static [Self] = &F64_DENOMINATOR;
     const R_NUMERATOR_REVERSED: &'static [Self] = &reversed(F64_NUMERATOR);
     const R_DENOMINATOR_REVERSED: &'static [Self] = &reversed(F64_DENOMINATOR);
-}
-
-/// The `f32` gelu: the `f64` kernel on blocks widened to `f64` (exact),
-/// rounded once to `f32` at the end, so within 0.5 ULP plus the `f64`
-/// kernel's few units of 2^-53. An `f32` evaluation of the same steps
-/// (a degree 4/5 rational) was measured at 3 ULP on a few inputs (near
-/// `x = ±1`, where the numerator, the quotient and the final product each
-/// round in full).
-#[inline(always)]
-pub(crate) fn f32_through_f64<V: Vector<Scalar = f64>>(xs: &mut [f32]) {
-    const BLOCK: usize = 256;
-    let mut wide = [0.0_f64; BLOCK];
-    for chunk in xs.chunks_mut(BLOCK) {
-        let wide = &mut wide[..chunk.len()];
-        for (w, &x) in wide.iter_mut().zip(chunk.iter()) {
-            *w = f64::from(x);
-        }
-        map_in_place::<V>(wide, Gelu);
-        for (x, &w) in chunk.iter_mut().zip(wide.iter()) {
-            *x = w as f32;
-        }
-    }
 }

@@ -10,7 +10,8 @@
 //! - vector.rs: the [`Vector`](vector::Vector) trait, the lane-wise
 //!   operations every instruction set provides, and the slice driver.
 //! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, ln.rs, softmax.rs,
-//!   log_softmax.rs, rectifier.rs, selu.rs, celu.rs, gelu.rs, silu.rs,
+//!   log_softmax.rs, rectifier.rs, selu.rs, celu.rs, gelu.rs (with
+//!   gelu_f32.rs for `f32` results, and gelu_tanh.rs), silu.rs,
 //!   softplus.rs (and log_sigmoid), mish.rs, softsign.rs: the maths,
 //!   written once against `Vector`, each file explaining its range
 //!   reduction, polynomial and error bound.
@@ -43,7 +44,7 @@
 //! # Accuracy
 //!
 //! Measured against the exactly rounded result by the tests in tests/: for
-//! `f32` sigmoid, tanh, elu, selu, celu, gelu, silu, softplus,
+//! `f32` sigmoid, tanh, elu, selu, celu, gelu (both forms), silu, softplus,
 //! log_sigmoid, mish, softsign, `e^x`, `ln x` and `ln(1 + x)` on every one
 //! of the 2^32 inputs, on every path, with the reference computed in `f64`;
 //! for `f64` on 10^8 random inputs and the special points, with a
@@ -83,6 +84,8 @@ mod celu;
 mod elu;
 mod exp;
 mod gelu;
+mod gelu_f32;
+mod gelu_tanh;
 mod gemv;
 #[cfg(feature = "half")]
 mod half;
@@ -152,8 +155,10 @@ pub(crate) struct Kernels<T> {
     /// ([`bce_logits`](Kernels::bce_logits)); categorical cross-entropy
     /// from logits runs it over blocks of rows (src/loss/).
     pub(crate) exp: fn(&mut [T]),
-    /// The exact gelu, `x·Φ(x)` (gelu.rs).
+    /// The exact gelu, `x·Φ(x)` (gelu.rs, gelu_f32.rs).
     pub(crate) gelu: fn(&mut [T]),
+    /// Keras's tanh form of gelu (gelu_tanh.rs).
+    pub(crate) gelu_tanh: fn(&mut [T]),
     /// `ln(1 + x)`: the loss from logits has it fused.
     #[cfg_attr(
         not(test),
@@ -204,7 +209,8 @@ macro_rules! define_isa {
             exp_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::exp::Exp);
             log1p_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::log1p::Log1p);
             ln_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::ln::Ln);
-            gelu_f32(xs: f32) => $crate::kernels::gelu::f32_through_f64::<$f64>(xs);
+            gelu_f32(xs: f32) => $crate::kernels::gelu_f32::through_f64::<$f64>(xs);
+            gelu_tanh_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::gelu_tanh::GeluTanh);
             softmax_f32(xs: f32) => $crate::kernels::softmax::softmax::<$f32>(xs);
             log_softmax_f32(xs: f32) => $crate::kernels::log_softmax::log_softmax::<$f32>(xs);
             silu_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::silu::Silu);
@@ -240,6 +246,7 @@ macro_rules! define_isa {
             log1p_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::log1p::Log1p);
             ln_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::ln::Ln);
             gelu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::gelu::Gelu);
+            gelu_tanh_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::gelu_tanh::GeluTanh);
             softmax_f64(xs: f64) => $crate::kernels::softmax::softmax::<$f64>(xs);
             log_softmax_f64(xs: f64) => $crate::kernels::log_softmax::log_softmax::<$f64>(xs);
             silu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::silu::Silu);
@@ -302,6 +309,7 @@ macro_rules! define_isa {
                 log1p: log1p_f32,
                 ln: ln_f32,
                 gelu: gelu_f32,
+                gelu_tanh: gelu_tanh_f32,
                 bce: bce_f32,
                 bce_logits: bce_logits_f32,
                 first_bad_label: first_bad_label_f32,
@@ -338,6 +346,7 @@ macro_rules! define_isa {
                 log1p: log1p_f64,
                 ln: ln_f64,
                 gelu: gelu_f64,
+                gelu_tanh: gelu_tanh_f64,
                 bce: bce_f64,
                 bce_logits: bce_logits_f64,
                 first_bad_label: first_bad_label_f64,

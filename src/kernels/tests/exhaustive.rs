@@ -24,14 +24,14 @@ const DEBUG_STRIDE: usize = 4099;
 const BATCH: u32 = 1 << 16;
 
 /// A function under test.
-struct Spec {
-    name: &'static str,
-    kernel: Kernel<f32>,
+pub(super) struct Spec {
+    pub(super) name: &'static str,
+    pub(super) kernel: Kernel<f32>,
     /// The exact result, in `f64`.
-    reference: fn(f32) -> f64,
+    pub(super) reference: fn(f32) -> f64,
     /// Values that must be hit exactly wherever they are the rounded
     /// reference.
-    limits: &'static [f32],
+    pub(super) limits: &'static [f32],
 }
 
 /// What one path did on one function.
@@ -183,7 +183,7 @@ pub(super) fn for_all_inputs<S: Default + Send>(visit: impl Fn(&mut S, &[f32]) +
 }
 
 /// Runs `spec` on every input of this build, on every path, and asserts.
-fn run(spec: &Spec) {
+pub(super) fn run(spec: &Spec) {
     let started = Instant::now();
     let paths = paths();
     let outcomes = for_all_inputs(|outcomes: &mut Vec<Outcome>, xs| {
@@ -332,36 +332,6 @@ fn ln_f32_within_2_ulp_everywhere() {
         reference: |x| f64::from(x).ln(),
         limits: &[0.0],
     });
-}
-
-#[test]
-fn gelu_f32_within_2_ulp_everywhere() {
-    run(&Spec {
-        name: "gelu",
-        kernel: |kernels, xs| (kernels.gelu)(xs),
-        reference: gelu_reference,
-        limits: &[],
-    });
-}
-
-/// `x·Φ(x)` in `f64`, with the ranges where the `f32` result is known
-/// without erfc (nine inputs in ten) taken directly, to keep the release
-/// run short: `x` from 5.5 (`1 - Φ(5.5) < 2^-25`), `-0` below -14.5
-/// (`|gelu| < 2^-151`; -inf gives NaN, `-inf·0`), and `x/2` for normal `|x| < 2^-25`, where
-/// `x/2 + x²/√(2π)` is within a relative `2^-25.3` of the exact `x/2`. Elsewhere musl's erfc:
-/// the rounding of `-x/√2` moves it by a relative `2z²·2^-53`, under 2^-45
-/// where the result is not 0, far below the `f32` margins.
-fn gelu_reference(x: f32) -> f64 {
-    let x = f64::from(x);
-    if x >= 5.5 {
-        x
-    } else if x < -14.5 && x.is_finite() {
-        -0.0
-    } else if x.abs() < 2.0_f64.powi(-25) && x.abs() >= 2.0_f64.powi(-125) {
-        0.5 * x
-    } else {
-        0.5 * x * libm::erfc(-x * std::f64::consts::FRAC_1_SQRT_2)
-    }
 }
 
 /// relu and leaky relu are compared bit for bit (NaN payloads included)

@@ -2,9 +2,10 @@
 //! portable: each is called directly, and a path the CPU lacks is skipped
 //! with a message), against exactly rounded references.
 //!
-//! - exhaustive.rs: every `f32` input in release builds
+//! - exhaustive.rs (and exhaustive_gelu.rs, both gelus): every `f32` input in release builds
 //!   (`cargo test --release --lib kernels::`), a deterministic sample otherwise.
-//! - random_f64.rs: `f64` on random and special inputs, against the
+//! - random_f64.rs (and random_f64_gelu.rs, the tanh form of gelu): `f64`
+//!   on random and special inputs, against the
 //!   double-double references of reference.rs.
 //! - property.rs: random slices of random lengths and offsets, special
 //!   values mixed in, against the scalar definitions.
@@ -18,10 +19,12 @@
 
 mod bce;
 mod exhaustive;
+mod exhaustive_gelu;
 mod gemv;
 mod piecewise;
 mod property;
 mod random_f64;
+mod random_f64_gelu;
 mod reference;
 mod regression;
 mod rows;

@@ -16,14 +16,14 @@ const MAX_ULPS: u128 = 2;
 const BATCH: usize = 4096;
 
 /// A function under test.
-struct Spec {
-    name: &'static str,
-    kernel: Kernel<f64>,
+pub(super) struct Spec {
+    pub(super) name: &'static str,
+    pub(super) kernel: Kernel<f64>,
     /// The exact result (not called for NaN).
-    reference: fn(f64) -> Scaled,
+    pub(super) reference: fn(f64) -> Scaled,
     /// Values that must be hit exactly wherever they are the rounded
     /// reference.
-    limits: &'static [f64],
+    pub(super) limits: &'static [f64],
 }
 
 /// What one path did on one function.
@@ -173,7 +173,7 @@ fn special_inputs() -> Vec<f64> {
 }
 
 /// Runs `spec` on the special inputs and the random ones, and asserts.
-fn run(spec: &Spec) {
+pub(super) fn run(spec: &Spec) {
     run_on(spec, random_input);
 }
 

@@ -48,7 +48,7 @@ impl Dd {
     }
 
     /// `self · 2^e`, exact while the parts stay normal.
-    fn scale(self, e: i32) -> Self {
+    pub(super) fn scale(self, e: i32) -> Self {
         Dd {
             hi: scale(self.hi, e),
             lo: scale(self.lo, e),
@@ -194,7 +194,7 @@ fn f64_ulp(x: f64) -> f64 {
 }
 
 /// `ln 2` to 106 bits.
-const LN_2: Dd = Dd {
+pub(super) const LN_2: Dd = Dd {
     hi: std::f64::consts::LN_2,
     lo: 2.319_046_813_846_299_6e-17,
 };
@@ -215,7 +215,7 @@ static INVERSE_FACTORIALS: LazyLock<[Dd; 15]> = LazyLock::new(|| {
 /// series `t + t²/2! + … + t^14/14!` (the next term is below 2^-107
 /// relative; the terms from `t^8` on, below 2^-53 relative, in `f64`),
 /// then `(1 + e)² - 1 = e·(2 + e)` four times.
-fn expm1_reduced(r: Dd) -> Dd {
+pub(super) fn expm1_reduced(r: Dd) -> Dd {
     let t = r.scale(-HALVINGS);
     let coefficients = &*INVERSE_FACTORIALS;
     let mut tail = coefficients[14].hi;
@@ -253,7 +253,7 @@ pub(super) fn exp(x: f64) -> Scaled {
 
 /// Below this, `e^x - 1`, `ln(1 + x)` and `tanh(x)` round to `x` (and
 /// double-double arithmetic would lose subnormal bits and signed zeros).
-const TINY: f64 = 1e-200;
+pub(super) const TINY: f64 = 1e-200;
 
 /// `e^x - 1`.
 pub(super) fn expm1(x: f64) -> Dd {
