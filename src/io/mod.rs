@@ -86,7 +86,7 @@ use self::safetensors::{Header, Storage};
 use crate::error::Error;
 use crate::layer::Weights;
 use crate::{Element, Layer, Sequential};
-use files::{open, read_file, write_atomically_with};
+use files::{open, write_atomically_with};
 use spec::format_error;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -417,71 +417,6 @@ impl<T: Element> Sequential<T> {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         self.set_weights(&arrays)
-    }
-
-    /// Replaces the weights by the arrays of an `.npz` archive written by
-    /// Keras's side as
-    ///
-    /// ```python
-    /// import numpy as np
-    /// np.savez("weights.npz", *model.get_weights())
-    /// ```
-    ///
-    /// (or `np.savez_compressed`): `arr_0, arr_1, …` in Keras's
-    /// `get_weights` order, which is [`get_weights`](Sequential::get_weights)'s.
-    /// Build the model with the same architecture first (the same units
-    /// and activations; Keras's `"leaky_relu"` string is
-    /// `"leaky_relu".parse::<BuiltinActivation<T>>()`).
-    ///
-    /// Arrays may be float32 or float64, little- or big-endian, C or
-    /// Fortran order. Values are widened to `f64` (exactly) and converted
-    /// to `T` by rounding to nearest: a float32 file into an `f32` model
-    /// and a float64 file into an `f64` model are exact, float32 into
-    /// `f64` is exact, float64 into `f32` rounds each value as NumPy's
-    /// `astype(np.float32)` does; a finite value too large for `T` is an
-    /// error rather than an infinity.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] when the file cannot be read;
-    /// [`Error::WeightCountMismatch`] when the archive does not hold one
-    /// array per weight array of the model; [`Error::ShapeMismatch`] for
-    /// an array of another shape; [`Error::Format`] for anything else
-    /// (not a zip archive, truncated, a CRC that does not match, names
-    /// other than `arr_i`, integer or other non-float arrays). Everything
-    /// is checked before any weight changes: on error the model is left
-    /// exactly as it was.
-    ///
-    /// # Example
-    ///
-    /// The tutorial's second model, exported from Keras:
-    ///
-    /// ```
-    /// use ndarray::array;
-    /// use neurite::{Dense, Relu, Sequential, Sigmoid};
-    ///
-    /// let mut model = Sequential::<f32>::new();
-    /// model.add(Dense::glorot(2, 1, Relu, 0)?)?.add(Dense::glorot(1, 1, Sigmoid, 1)?)?;
-    /// model.load_npz("tests/golden/keras_export/tutorial_model2_float32.npz")?;
-    ///
-    /// let y = model.forward(&array![[2.5924739837646484, -1.736933946609497]])?;
-    /// assert!((y[[0, 0]] - 0.5977611541748047).abs() < 1e-6); // Keras's prediction
-    /// # Ok::<(), neurite::Error>(())
-    /// ```
-    pub fn load_npz(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
-        let path = path.as_ref();
-        let bytes = read_file(path)?;
-        let mut shapes = Vec::new();
-        let mut labels = Vec::new();
-        for (i, layer) in self.layers().enumerate() {
-            for (j, shape) in layer.weight_shapes().into_iter().enumerate() {
-                labels.push(format!("layer {i} ({}) weight {j}", layer.class_name()));
-                shapes.push(shape);
-            }
-        }
-        let what = path.display().to_string();
-        let values = npz::read_arrays::<T>(&bytes, &shapes, &labels, &what)?;
-        self.assign_checked(values)
     }
 }
 

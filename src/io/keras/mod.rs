@@ -254,23 +254,22 @@ impl<T: Element> Sequential<T> {
                 }
             }
         }
-        // A legacy file lists only the layers with weights.
-        let weighted: Vec<&LayerSpec> = match &source.layout {
-            Layout::Keras3 => specs.iter().collect(),
-            Layout::Legacy { .. } => specs
-                .iter()
-                .filter(|spec| !spec.weight_names().is_empty())
-                .collect(),
-        };
-        let arrays = match &source.layout {
+        // The layers the file's arrays belong to, in order: every layer in
+        // Keras 3's layout, only those with weights in a legacy file.
+        let (weighted, arrays): (Vec<&LayerSpec>, _) = match &source.layout {
             Layout::Keras3 => {
                 let classes: Vec<String> = specs
                     .iter()
                     .map(|spec| config::snake_case(spec.kind()))
                     .collect();
-                keras3_arrays(&source.weights, &classes)?
+                let arrays = keras3_arrays(&source.weights, &classes)?;
+                (specs.iter().collect(), arrays)
             }
-            Layout::Legacy { root } => legacy_weighted_arrays(&source.weights, root)?,
+            Layout::Legacy { root } => {
+                let arrays = legacy_weighted_arrays(&source.weights, root)?;
+                let with_weights = specs.iter().filter(|spec| !spec.weight_names().is_empty());
+                (with_weights.collect(), arrays)
+            }
         };
         if arrays.len() != weighted.len() {
             return Err(Error::WeightCountMismatch {
