@@ -215,6 +215,76 @@ fn the_dtype_rule_widens_exactly_and_rounds_to_nearest() {
 }
 
 #[test]
+fn a_value_too_large_for_the_element_type_is_an_error_naming_it() {
+    let mut model = Sequential::<f64>::new();
+    model
+        .add(
+            Dense::new(
+                ndarray::array![[1.0, 1e300]],
+                ndarray::array![0.0, 0.0],
+                Relu,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let bytes = model.to_keras_bytes().unwrap();
+    match Sequential::<f32>::from_keras_bytes(&bytes) {
+        Err(Error::Format { what, found, .. }) => {
+            assert!(what.contains("value 1"), "{what}");
+            assert_eq!(found, "1e300");
+        }
+        other => panic!("expected a format error, got {other:?}"),
+    }
+    // Infinity and NaN stored are values, not overflows.
+    let mut special = Sequential::<f64>::new();
+    special
+        .add(
+            Dense::new(
+                ndarray::array![[f64::INFINITY, f64::NAN]],
+                ndarray::array![0.0, -1.5],
+                Relu,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let loaded = Sequential::<f32>::from_keras_bytes(&special.to_keras_bytes().unwrap()).unwrap();
+    let kernel = &loaded.get_weights()[0];
+    assert!(kernel[[0, 0]] == f32::INFINITY && kernel[[0, 1]].is_nan());
+}
+
+/// h5py writes little-endian floats; a big-endian dataset (the byte-order
+/// bit of its datatype set) is converted by the HDF5 reader instead of
+/// being taken as stored.
+#[test]
+fn a_big_endian_dataset_is_read_in_its_byte_order() {
+    let folder = folder();
+    let model = Sequential::<f32>::load_keras(folder.join("nobias_named_keras3.keras")).unwrap();
+    let mut bytes = std::fs::read(folder.join("nobias_named_keras3.weights.h5")).unwrap();
+    // The datatype message of an IEEE float32, little-endian (version 1,
+    // class 1; bit 0 of the first bit field is the byte order).
+    let little: [u8; 20] = [
+        0x11, 0x20, 0x1f, 0x00, 4, 0, 0, 0, 0, 0, 32, 0, 23, 8, 0, 23, 127, 0, 0, 0,
+    ];
+    let starts: Vec<usize> = (0..bytes.len() - little.len())
+        .filter(|&at| bytes[at..at + little.len()] == little)
+        .collect();
+    assert!(!starts.is_empty());
+    for at in starts {
+        bytes[at + 1] |= 1;
+    }
+    let mut big = Sequential::<f32>::load_keras(folder.join("nobias_named_keras3.keras")).unwrap();
+    big.load_keras_weights_from_bytes(&bytes).unwrap();
+    for (stored, read) in model.get_weights().iter().zip(big.get_weights()) {
+        let swapped = stored.mapv(|v| f32::from_bits(v.to_bits().swap_bytes()));
+        let same = swapped
+            .iter()
+            .zip(&read)
+            .all(|(s, r)| s.to_bits() == r.to_bits() || (s.is_nan() && r.is_nan()));
+        assert!(same, "{swapped:?} vs {read:?}");
+    }
+}
+
+#[test]
 fn split_name_lists_and_fixed_length_strings_load() {
     let entries = manifest();
     let entry = entries

@@ -6,6 +6,8 @@ use super::hdf5::{Hdf5, SIGNATURE};
 use super::weights::Layout;
 use crate::error::{Error, format_error, shorten};
 use crate::io::npz::zip::{Archive, SizeLimit, crc32};
+use std::borrow::Cow;
+use std::ops::Range;
 
 /// The most bytes of JSON (`config.json`, `metadata.json`, the
 /// `model_config` attribute) the loader reads.
@@ -19,12 +21,13 @@ pub(super) struct Source {
     pub(super) layout: Layout,
 }
 
-/// Opens the Keras file in `bytes`; `what` names it in errors.
-pub(super) fn open(bytes: Vec<u8>, what: &str) -> Result<Source, Error> {
+/// Opens the Keras file in `bytes`; `what` names it in errors. Bytes the
+/// caller owns are reused for the weights (no copy of the largest part).
+pub(super) fn open(bytes: Cow<'_, [u8]>, what: &str) -> Result<Source, Error> {
     if bytes.starts_with(b"PK\x03\x04") {
-        open_zip(&bytes, what)
+        open_zip(bytes, what)
     } else if bytes.starts_with(SIGNATURE) {
-        open_hdf5(bytes, what)
+        open_hdf5(bytes.into_owned(), what)
     } else {
         Err(format_error(
             what,
@@ -34,29 +37,36 @@ pub(super) fn open(bytes: Vec<u8>, what: &str) -> Result<Source, Error> {
     }
 }
 
-fn open_zip(bytes: &[u8], what: &str) -> Result<Source, Error> {
-    let archive = Archive::read(bytes, what)?;
-    let json_limit = SizeLimit {
-        bytes: MAX_JSON_BYTES,
-        reason: "the JSON size neurite reads",
+fn open_zip(bytes: Cow<'_, [u8]>, what: &str) -> Result<Source, Error> {
+    let (config, keras2, weights) = {
+        let archive = Archive::read(&bytes, what)?;
+        let json_limit = SizeLimit {
+            bytes: MAX_JSON_BYTES,
+            reason: "the JSON size neurite reads",
+        };
+        // A stored entry is at most the file; a deflated one may inflate,
+        // but not past a small multiple of it.
+        let weights_limit = SizeLimit {
+            bytes: bytes.len().saturating_mul(32).max(1 << 20),
+            reason: "32 times the archive",
+        };
+        let config = entry(&archive, "config.json", &json_limit, what)?.into_owned();
+        let metadata = match archive.entry("metadata.json", what)? {
+            Some(_) => Some(entry(&archive, "metadata.json", &json_limit, what)?),
+            None => None,
+        };
+        let keras2 = metadata.is_some_and(|text| {
+            serde_json::from_slice::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|value| value.get("keras_version")?.as_str().map(is_keras2))
+                .unwrap_or(false)
+        });
+        let weights = match entry(&archive, "model.weights.h5", &weights_limit, what)? {
+            Cow::Borrowed(stored) => Err(archive.span_of(stored).unwrap_or_default()),
+            Cow::Owned(inflated) => Ok(inflated),
+        };
+        (config, keras2, weights)
     };
-    // A stored entry is at most the file; a deflated one may inflate, but
-    // not past a small multiple of it.
-    let weights_limit = SizeLimit {
-        bytes: bytes.len().saturating_mul(32).max(1 << 20),
-        reason: "32 times the archive",
-    };
-    let config = entry(&archive, "config.json", &json_limit, what)?;
-    let metadata = match archive.entry("metadata.json", what)? {
-        Some(_) => Some(entry(&archive, "metadata.json", &json_limit, what)?),
-        None => None,
-    };
-    let keras2 = metadata.is_some_and(|text| {
-        serde_json::from_slice::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|value| value.get("keras_version")?.as_str().map(is_keras2))
-            .unwrap_or(false)
-    });
     let config = String::from_utf8(config).map_err(|_| {
         format_error(
             &format!("{what}: config.json"),
@@ -64,7 +74,7 @@ fn open_zip(bytes: &[u8], what: &str) -> Result<Source, Error> {
             "other bytes".to_owned(),
         )
     })?;
-    let weights = entry(&archive, "model.weights.h5", &weights_limit, what)?;
+    let weights = weights.unwrap_or_else(|span| take_span(bytes, span));
     Ok(Source {
         config: Some((config, keras2)),
         weights: Hdf5::open(weights, &format!("{what}: model.weights.h5"))?,
@@ -72,13 +82,28 @@ fn open_zip(bytes: &[u8], what: &str) -> Result<Source, Error> {
     })
 }
 
+/// The bytes of `span` in a buffer of their own: moved to the front of
+/// `bytes` when the caller gave them away (no new allocation), copied
+/// when they are borrowed.
+fn take_span(bytes: Cow<'_, [u8]>, span: Range<usize>) -> Vec<u8> {
+    match bytes {
+        Cow::Owned(mut owned) => {
+            let len = span.len();
+            owned.copy_within(span, 0);
+            owned.truncate(len);
+            owned
+        }
+        Cow::Borrowed(borrowed) => borrowed[span].to_vec(),
+    }
+}
+
 /// The bytes of the archive's entry `name`, which must be there.
-fn entry(
-    archive: &Archive<'_>,
+fn entry<'a>(
+    archive: &Archive<'a>,
     name: &str,
     limit: &SizeLimit<'_>,
     what: &str,
-) -> Result<Vec<u8>, Error> {
+) -> Result<Cow<'a, [u8]>, Error> {
     let found = archive.entry(name, what)?.ok_or_else(|| {
         let names: Vec<String> = archive
             .names()
@@ -91,9 +116,7 @@ fn entry(
             format!("missing; the archive holds {names:?}"),
         )
     })?;
-    Ok(archive
-        .contents(found, limit, &format!("{what}: {name}"))?
-        .into_owned())
+    archive.contents(found, limit, &format!("{what}: {name}"))
 }
 
 fn open_hdf5(bytes: Vec<u8>, what: &str) -> Result<Source, Error> {

@@ -13,7 +13,7 @@ use crate::{Element, Sequential};
 /// per layer); `what` names the file.
 pub(super) fn build<T: Element>(
     model: &KerasModel,
-    arrays: &[Vec<Dataset>],
+    arrays: &[Vec<Dataset<'_>>],
     what: &str,
 ) -> Result<Sequential<T>, Error> {
     if model.layers.is_empty() {
@@ -42,7 +42,7 @@ pub(super) fn build<T: Element>(
 fn layer_spec(
     kind: LayerKind,
     width: Option<usize>,
-    arrays: &[Dataset],
+    arrays: &[Dataset<'_>],
     part: &str,
 ) -> Result<LayerSpec, Error> {
     let features = width
@@ -109,7 +109,7 @@ fn layer_part(what: &str, index: usize, layer: &KerasLayer) -> String {
 /// shapes.
 fn spec_values<T: Element>(
     spec: &LayerSpec,
-    arrays: &[Dataset],
+    arrays: &[Dataset<'_>],
     part: &str,
 ) -> Result<Vec<Vec<T>>, Error> {
     let (shapes, names) = (spec.weight_shapes(), spec.weight_names());
@@ -135,7 +135,7 @@ fn spec_values<T: Element>(
 /// is then zero.
 pub(super) fn layer_values<T: Element>(
     spec: &LayerSpec,
-    arrays: &[Dataset],
+    arrays: &[Dataset<'_>],
     part: &str,
 ) -> Result<Vec<Vec<T>>, Error> {
     if let LayerSpec::Dense {

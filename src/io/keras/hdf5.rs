@@ -5,11 +5,15 @@
 //! Reading: string attributes (variable-length or fixed, scalar or
 //! array, and the empty float64 array Keras writes for an empty name
 //! list), the names of a group's datasets, and float32/float64 datasets
-//! widened to `f64`. Writing: groups of float datasets with a string
+//! as little-endian bytes (one copy of what the file holds, decoded once
+//! by the caller into the model's type). Writing: groups of float datasets with a string
 //! attribute, in the layout of a Keras 3 `model.weights.h5`.
 
 use crate::error::{Error, format_error, shorten};
-use hdf5_pure::{AttrValue, DType, FileBuilder, GroupBuilder, LibVer};
+use hdf5_pure::{
+    AttrValue, DType, FileBuilder, GroupBuilder, Layout, LibVer, make_f32_type, make_f64_type,
+};
+use std::borrow::Cow;
 
 /// The HDF5 signature at the start of a file.
 pub(super) const SIGNATURE: &[u8; 8] = b"\x89HDF\r\n\x1a\n";
@@ -23,10 +27,29 @@ pub(super) struct Hdf5 {
     what: String,
 }
 
-/// A float dataset: its shape and its values, widened exactly to `f64`.
-pub(super) struct Dataset {
+/// A float dataset: its shape and its values as IEEE little-endian bytes,
+/// borrowed from the file where it stores them in one run.
+pub(super) struct Dataset<'file> {
     pub(super) shape: Vec<usize>,
-    pub(super) values: Vec<f64>,
+    pub(super) float: Float,
+    pub(super) bytes: Cow<'file, [u8]>,
+}
+
+/// The stored type of a [`Dataset`]'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Float {
+    F32,
+    F64,
+}
+
+impl Float {
+    /// Bytes per value.
+    pub(super) fn width(self) -> usize {
+        match self {
+            Self::F32 => 4,
+            Self::F64 => 8,
+        }
+    }
 }
 
 impl Hdf5 {
@@ -138,7 +161,7 @@ impl Hdf5 {
     }
 
     /// The float32 or float64 dataset at `path`.
-    pub(super) fn dataset(&self, path: &str) -> Result<Dataset, Error> {
+    pub(super) fn dataset(&self, path: &str) -> Result<Dataset<'_>, Error> {
         let dataset = self
             .file
             .dataset(path)
@@ -146,9 +169,9 @@ impl Hdf5 {
         let dtype = dataset
             .dtype()
             .map_err(|error| self.error(path, "a datatype", &error.to_string()))?;
-        let width = match dtype {
-            DType::F32 => 4,
-            DType::F64 => 8,
+        let float = match dtype {
+            DType::F32 => Float::F32,
+            DType::F64 => Float::F64,
             other => {
                 let found = format!("{other:?}");
                 return Err(self.error(path, "float32 or float64 values", &found));
@@ -162,17 +185,68 @@ impl Hdf5 {
             .map(|&size| usize::try_from(size).unwrap_or(usize::MAX))
             .collect();
         // Believed only when the file could hold that many values.
-        let bytes = shape
+        let size = shape
             .iter()
-            .try_fold(width, |product: usize, &size| product.checked_mul(size));
-        if bytes.is_none_or(|bytes| bytes > self.len) {
+            .try_fold(float.width(), |product: usize, &size| {
+                product.checked_mul(size)
+            });
+        let Some(size) = size.filter(|&size| size <= self.len) else {
             let expected = format!("at most the {} bytes of the file", self.len);
             return Err(self.error(path, &expected, &format!("shape {shape:?}")));
+        };
+        let unreadable =
+            |error: hdf5_pure::Error| self.error(path, "readable values", &error.to_string());
+        // What h5py writes (IEEE, little-endian) is taken as it is stored;
+        // any other float layout is converted by the crate.
+        let standard = match float {
+            Float::F32 => make_f32_type(),
+            Float::F64 => make_f64_type(),
+        };
+        let bytes = if dataset.datatype().map_err(unreadable)? == standard {
+            match dataset.layout().map_err(unreadable)? {
+                // In the file as one run: no copy. (External storage has no
+                // address here, so it goes through `read_raw`, which refuses it.)
+                Layout::Contiguous {
+                    address: Some(address),
+                    size: stored,
+                } => Cow::Borrowed(self.span(path, address, stored)?),
+                _ => Cow::Owned(dataset.read_raw().map_err(unreadable)?),
+            }
+        } else {
+            Cow::Owned(match float {
+                Float::F32 => (dataset.read_f32().map_err(unreadable)?)
+                    .iter()
+                    .flat_map(|value| value.to_le_bytes())
+                    .collect(),
+                Float::F64 => (dataset.read_f64().map_err(unreadable)?)
+                    .iter()
+                    .flat_map(|value| value.to_le_bytes())
+                    .collect(),
+            })
+        };
+        if bytes.len() != size {
+            let expected = format!("{size} bytes (shape {shape:?})");
+            return Err(self.error(path, &expected, &format!("{} bytes", bytes.len())));
         }
-        let values = dataset
-            .read_f64()
-            .map_err(|error| self.error(path, "readable values", &error.to_string()))?;
-        Ok(Dataset { shape, values })
+        Ok(Dataset {
+            shape,
+            float,
+            bytes,
+        })
+    }
+
+    /// The `size` bytes of the file at `address`.
+    fn span(&self, path: &str, address: u64, size: u64) -> Result<&[u8], Error> {
+        let bytes = self.file.as_bytes();
+        let start = usize::try_from(address).unwrap_or(usize::MAX);
+        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        bytes
+            .get(start..)
+            .and_then(|rest| rest.get(..size))
+            .ok_or_else(|| {
+                let expected = format!("data inside the file's {} bytes", bytes.len());
+                self.error(path, &expected, &format!("{size} bytes at {address}"))
+            })
     }
 
     /// An error about `part` of this file.

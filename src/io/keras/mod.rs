@@ -110,7 +110,7 @@ impl<T: Element> Sequential<T> {
         let path = path.as_ref();
         let what = path.display().to_string();
         Self::from_keras_source(
-            &archive::open(super::files::read_file(path)?, &what)?,
+            &archive::open(super::files::read_file(path)?.into(), &what)?,
             &what,
         )
     }
@@ -137,7 +137,7 @@ impl<T: Element> Sequential<T> {
     /// ```
     pub fn from_keras_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let what = "Keras model bytes";
-        Self::from_keras_source(&archive::open(bytes.to_vec(), what)?, what)
+        Self::from_keras_source(&archive::open(bytes.into(), what)?, what)
     }
 
     /// The model a parsed Keras file describes.
@@ -207,7 +207,7 @@ impl<T: Element> Sequential<T> {
     pub fn load_keras_weights(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
         let what = path.display().to_string();
-        let source = archive::open(super::files::read_file(path)?, &what)?;
+        let source = archive::open(super::files::read_file(path)?.into(), &what)?;
         let values = self.keras_weight_values(&source, &what)?;
         self.assign_checked(values)
     }
@@ -234,7 +234,7 @@ impl<T: Element> Sequential<T> {
     /// ```
     pub fn load_keras_weights_from_bytes(&mut self, bytes: &[u8]) -> Result<(), Error> {
         let what = "Keras weights bytes";
-        let source = archive::open(bytes.to_vec(), what)?;
+        let source = archive::open(bytes.into(), what)?;
         let values = self.keras_weight_values(&source, what)?;
         self.assign_checked(values)
     }

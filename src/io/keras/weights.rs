@@ -10,10 +10,10 @@
 //!   name, and each group's `weight_names` attribute gives its arrays'
 //!   paths below it (`dense/kernel:0`, `model/dense/kernel`).
 
-use super::hdf5::{Dataset, Hdf5};
+use super::hdf5::{Dataset, Float, Hdf5};
 use crate::Element;
 use crate::error::{Error, format_error, shorten};
-use crate::precision::narrow;
+use crate::precision::{cast, narrow};
 use std::collections::HashMap;
 
 /// How a file lays out its weights.
@@ -42,7 +42,10 @@ impl Layout {
 
 /// The arrays of the layers `classes` (Keras 3 snake-case class names, in
 /// model order), from a Keras 3 layout.
-pub(super) fn keras3_arrays(file: &Hdf5, classes: &[String]) -> Result<Vec<Vec<Dataset>>, Error> {
+pub(super) fn keras3_arrays<'file>(
+    file: &'file Hdf5,
+    classes: &[String],
+) -> Result<Vec<Vec<Dataset<'file>>>, Error> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut all = Vec::with_capacity(classes.len());
     for class in classes {
@@ -78,11 +81,11 @@ pub(super) fn keras3_arrays(file: &Hdf5, classes: &[String]) -> Result<Vec<Vec<D
 }
 
 /// The arrays of the layers called `names`, from a legacy layout.
-pub(super) fn legacy_arrays(
-    file: &Hdf5,
+pub(super) fn legacy_arrays<'file>(
+    file: &'file Hdf5,
     root: &str,
     names: &[&str],
-) -> Result<Vec<Vec<Dataset>>, Error> {
+) -> Result<Vec<Vec<Dataset<'file>>>, Error> {
     let listed = layer_names(file, root)?;
     names
         .iter()
@@ -102,7 +105,10 @@ pub(super) fn legacy_arrays(
 
 /// The arrays of every layer that has any, in `layer_names` order, from a
 /// legacy layout: for a model built in Rust, which has no layer names.
-pub(super) fn legacy_weighted_arrays(file: &Hdf5, root: &str) -> Result<Vec<Vec<Dataset>>, Error> {
+pub(super) fn legacy_weighted_arrays<'file>(
+    file: &'file Hdf5,
+    root: &str,
+) -> Result<Vec<Vec<Dataset<'file>>>, Error> {
     let mut all = Vec::new();
     for name in layer_names(file, root)? {
         let arrays = layer_group_arrays(file, root, &name)?;
@@ -123,7 +129,11 @@ fn layer_names(file: &Hdf5, root: &str) -> Result<Vec<String>, Error> {
     })
 }
 
-fn layer_group_arrays(file: &Hdf5, root: &str, name: &str) -> Result<Vec<Dataset>, Error> {
+fn layer_group_arrays<'file>(
+    file: &'file Hdf5,
+    root: &str,
+    name: &str,
+) -> Result<Vec<Dataset<'file>>, Error> {
     let group = if root.is_empty() {
         name.to_owned()
     } else {
@@ -141,24 +151,61 @@ fn layer_group_arrays(file: &Hdf5, root: &str, name: &str) -> Result<Vec<Dataset
 /// A dataset's values in `T`: exact from float32 into `f32` or wider and
 /// from float64 into `f64`, rounded to nearest from float64 into `f32` (as
 /// NumPy's `astype`); a finite value too large for `T` is an error.
-pub(super) fn to_element<T: Element>(dataset: &Dataset, what: &str) -> Result<Vec<T>, Error> {
-    dataset
-        .values
+pub(super) fn to_element<T: Element>(dataset: &Dataset<'_>, what: &str) -> Result<Vec<T>, Error> {
+    let bytes = &dataset.bytes;
+    let mut values: Vec<T> = Vec::with_capacity(bytes.len() / dataset.float.width());
+    match dataset.float {
+        Float::F32 => values.extend(
+            bytes
+                .chunks_exact(4)
+                .map(|b| cast::<f32, T>(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+        ),
+        Float::F64 => values.extend(bytes.chunks_exact(8).map(|b| {
+            narrow::<T>(f64::from_le_bytes([
+                b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+            ]))
+        })),
+    }
+    // Only a type narrower than the stored one can overflow.
+    let stored_max = match dataset.float {
+        Float::F32 => f64::from(f32::MAX),
+        Float::F64 => f64::MAX,
+    };
+    if T::max_value().to_f64() >= Some(stored_max) {
+        return Ok(values);
+    }
+    let stored = |i: usize| stored_value(dataset, i);
+    let overflow = values
         .iter()
         .enumerate()
-        .map(|(i, &wide)| {
-            let value: T = narrow(wide);
-            if wide.is_finite() && !value.is_finite() {
-                return Err(format_error(
-                    &format!("{what} value {i}"),
-                    &format!(
-                        "a value within the range of {}",
-                        super::super::dtype_name::<T>()
-                    ),
-                    wide.to_string(),
-                ));
-            }
-            Ok(value)
-        })
-        .collect()
+        .find(|&(i, value)| !value.is_finite() && stored(i).is_finite());
+    match overflow {
+        Some((i, _)) => Err(format_error(
+            &format!("{what} value {i}"),
+            &format!(
+                "a value within the range of {}",
+                super::super::dtype_name::<T>()
+            ),
+            format!("{:e}", stored(i)),
+        )),
+        None => Ok(values),
+    }
+}
+
+/// The `i`-th stored value of `dataset`, widened exactly to `f64`.
+fn stored_value(dataset: &Dataset<'_>, i: usize) -> f64 {
+    let bytes = &dataset.bytes;
+    match dataset.float {
+        Float::F32 => f64::from(f32::from_le_bytes([
+            bytes[4 * i],
+            bytes[4 * i + 1],
+            bytes[4 * i + 2],
+            bytes[4 * i + 3],
+        ])),
+        Float::F64 => {
+            let mut value = [0; 8];
+            value.copy_from_slice(&bytes[8 * i..8 * i + 8]);
+            f64::from_le_bytes(value)
+        }
+    }
 }

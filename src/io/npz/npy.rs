@@ -351,7 +351,7 @@ pub(super) fn convert<T: Element>(
             return Err(format_error(
                 &format!("{what} value {i}"),
                 &format!("a value within the range of {}", dtype_name::<T>()),
-                wide.to_string(),
+                format!("{wide:e}"),
             ));
         }
         values.push(value);

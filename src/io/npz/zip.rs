@@ -9,6 +9,7 @@
 use crate::error::Error;
 use crate::io::spec::format_error;
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// A zip archive in `bytes`, with its central directory read and checked.
 pub(crate) struct Archive<'a> {
@@ -79,6 +80,18 @@ impl<'a> Archive<'a> {
             ));
         }
         Ok(content)
+    }
+}
+
+impl Archive<'_> {
+    /// Where `contents` (from [`contents`](Archive::contents) of a stored
+    /// entry) lies in the archive's bytes, so that an owner of those bytes
+    /// can keep the entry without copying it; `None` for bytes from
+    /// elsewhere (an inflated entry).
+    pub(crate) fn span_of(&self, contents: &[u8]) -> Option<Range<usize>> {
+        let start = (contents.as_ptr() as usize).checked_sub(self.bytes.as_ptr() as usize)?;
+        let end = start.checked_add(contents.len())?;
+        (end <= self.bytes.len()).then_some(start..end)
     }
 }
 
