@@ -21,6 +21,9 @@
 //! - bce.rs: the loss, summed over rows in one pass with the label check,
 //!   from those; src/loss/ reaches it through [`kernels`]. regression.rs:
 //!   mean squared and absolute error's sums and gradients, for the same.
+//!   cross_entropy.rs: softmax cross-entropy from logits row by row, with
+//!   its gradient, and the check of probability label rows.
+//! - table.rs: [`Kernels`], the function table each path fills.
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
 //!   and portable.rs (plain Rust over fixed-size arrays, which the
 //!   compiler turns into SSE2 or NEON code): the registers, and the kernels
@@ -81,6 +84,7 @@ mod avx2;
 mod avx512;
 mod bce;
 mod celu;
+pub(crate) mod cross_entropy;
 mod elu;
 mod exp;
 mod gelu;
@@ -103,6 +107,7 @@ mod silu;
 mod softmax;
 mod softplus;
 mod softsign;
+mod table;
 mod tanh;
 mod vector;
 
@@ -111,89 +116,7 @@ mod tests;
 
 use num_traits::Float;
 use std::sync::OnceLock;
-
-/// The kernels of one instruction set for one element type, all in place
-/// but the matrix product.
-pub(crate) struct Kernels<T> {
-    pub(crate) sigmoid: fn(&mut [T]),
-    pub(crate) tanh: fn(&mut [T]),
-    /// With `alpha`.
-    pub(crate) elu: fn(&mut [T], T),
-    pub(crate) relu: fn(&mut [T]),
-    /// With the slope for negative inputs.
-    pub(crate) leaky_relu: fn(&mut [T], T),
-    /// Keras's SELU (selu.rs).
-    pub(crate) selu: fn(&mut [T]),
-    /// With `alpha` (celu.rs).
-    pub(crate) celu: fn(&mut [T], T),
-    /// `clamp(x, lo, hi)` (piecewise.rs): relu6, hard_tanh.
-    pub(crate) clamp: fn(&mut [T], T, T),
-    /// `clamp((x + shift) · scale, lo, hi)`: hard_sigmoid, sparse_sigmoid.
-    pub(crate) affine_clamp: fn(&mut [T], T, T, T, T),
-    pub(crate) hard_silu: fn(&mut [T]),
-    pub(crate) sparse_plus: fn(&mut [T]),
-    /// With the threshold.
-    pub(crate) hard_shrink: fn(&mut [T], T),
-    /// With the threshold and its negative.
-    pub(crate) soft_shrink: fn(&mut [T], T, T),
-    /// With the threshold and the default value.
-    pub(crate) threshold: fn(&mut [T], T, T),
-    /// With Keras's `negative_slope`, `max_value` (`+inf`: none),
-    /// `threshold`, and where the slope starts (piecewise.rs).
-    pub(crate) relu_with: fn(&mut [T], T, T, T, T),
-    /// The whole slice as one row.
-    pub(crate) softmax: fn(&mut [T]),
-    /// The whole slice as one row.
-    pub(crate) log_softmax: fn(&mut [T]),
-    pub(crate) silu: fn(&mut [T]),
-    pub(crate) softplus: fn(&mut [T]),
-    pub(crate) log_sigmoid: fn(&mut [T]),
-    pub(crate) mish: fn(&mut [T]),
-    pub(crate) softsign: fn(&mut [T]),
-    /// `e^x`: the exponential activation; binary cross-entropy from
-    /// logits has it fused
-    /// ([`bce_logits`](Kernels::bce_logits)); categorical cross-entropy
-    /// from logits runs it over blocks of rows (src/loss/).
-    pub(crate) exp: fn(&mut [T]),
-    /// The exact gelu, `x·Φ(x)` (gelu.rs, gelu_f32.rs).
-    pub(crate) gelu: fn(&mut [T]),
-    /// Keras's tanh form of gelu (gelu_tanh.rs).
-    pub(crate) gelu_tanh: fn(&mut [T]),
-    /// `ln(1 + x)`: the loss from logits has it fused.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "tested alone; the loss kernels fuse it")
-    )]
-    pub(crate) log1p: fn(&mut [T]),
-    /// `ln x`: binary cross-entropy from probabilities has it fused
-    /// ([`bce`](Kernels::bce)); categorical cross-entropy from logits runs
-    /// it over the rows' sums (src/loss/).
-    pub(crate) ln: fn(&mut [T]),
-    /// Binary cross-entropy of probabilities clipped to `[ε, 1 - ε]`,
-    /// summed per row (bce.rs), not in place; `ε` is the last argument.
-    pub(crate) bce: bce::ClippedRowSums<T>,
-    /// Binary cross-entropy of logits, summed per row (bce.rs).
-    pub(crate) bce_logits: bce::RowSums<T>,
-    /// The index of the first label outside `[0, 1]` (bce.rs).
-    pub(crate) first_bad_label: fn(&[T]) -> Option<usize>,
-    /// One row times a row-major matrix (gemv.rs), not in place.
-    pub(crate) row_times_matrix: gemv::RowKernel<T>,
-    /// `Σ (p - y)²` over labels and values (regression.rs).
-    pub(crate) squared_error_sum: fn(&[T], &[T]) -> T,
-    /// `Σ |p - y|` over labels and values (regression.rs).
-    pub(crate) absolute_error_sum: fn(&[T], &[T]) -> T,
-    /// `out ← (e + e)·scale`, `e = p - y`, over labels, values and `out`.
-    pub(crate) squared_error_slopes: fn(&[T], &[T], &mut [T], T),
-    /// `out ← sign(e)·scale` (`sign(0) = 0`), over labels, values and `out`.
-    pub(crate) absolute_error_slopes: fn(&[T], &[T], &mut [T], T),
-}
-
-/// One instruction set's kernels: what dispatch picks, and what the tests
-/// run one by one.
-pub(crate) struct Isa {
-    pub(crate) f32: Kernels<f32>,
-    pub(crate) f64: Kernels<f64>,
-}
+pub(crate) use table::{Isa, Kernels};
 
 /// Defines the kernels of an instruction set and its `ISA`, from its
 /// vector types. With `features`, each kernel is compiled with those target
@@ -276,9 +199,9 @@ macro_rules! define_isa {
             threshold_f64(xs: f64, threshold, default_value) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::Threshold::new(threshold, default_value));
             relu_with_f64(xs: f64, negative_slope, max_value, threshold, slope_from) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::ReluWith::new(negative_slope, max_value, threshold, slope_from));
         );
-        define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32,
+        define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, [cross_entropy_f32, first_bad_probability_row_f32], first_bad_label_f32,
             [squared_error_sum_f32, absolute_error_sum_f32, squared_error_slopes_f32, absolute_error_slopes_f32]);
-        define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64,
+        define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, [cross_entropy_f64, first_bad_probability_row_f64], first_bad_label_f64,
             [squared_error_sum_f64, absolute_error_sum_f64, squared_error_slopes_f64, absolute_error_slopes_f64]);
 
         static ISA: $crate::kernels::Isa = $crate::kernels::Isa {
@@ -312,6 +235,8 @@ macro_rules! define_isa {
                 gelu_tanh: gelu_tanh_f32,
                 bce: bce_f32,
                 bce_logits: bce_logits_f32,
+                cross_entropy: cross_entropy_f32,
+                first_bad_probability_row: first_bad_probability_row_f32,
                 first_bad_label: first_bad_label_f32,
                 row_times_matrix: row_times_matrix_f32,
                 squared_error_sum: squared_error_sum_f32,
@@ -349,6 +274,8 @@ macro_rules! define_isa {
                 gelu_tanh: gelu_tanh_f64,
                 bce: bce_f64,
                 bce_logits: bce_logits_f64,
+                cross_entropy: cross_entropy_f64,
+                first_bad_probability_row: first_bad_probability_row_f64,
                 first_bad_label: first_bad_label_f64,
                 row_times_matrix: row_times_matrix_f64,
                 squared_error_sum: squared_error_sum_f64,
@@ -362,7 +289,7 @@ macro_rules! define_isa {
     (@tanh_f32) => { $crate::kernels::tanh::Tanh };
     (@tanh_f32 $kernel:expr) => { $kernel };
     // The kernels that are not in place, for one element type.
-    (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, $first_bad_label:ident,
+    (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, [$cross_entropy:ident, $probability_rows:ident], $first_bad_label:ident,
         [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident]) => {
         define_isa!(@wrap $features; fn $row_times_matrix(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) =>
             $crate::kernels::gemv::row_times_matrix::<$vector>(x, w, out, accumulate));
@@ -372,6 +299,10 @@ macro_rules! define_isa {
             }));
         define_isa!(@wrap $features; fn $bce_logits(labels: &[$t], values: &[$t], sums: &mut [$t]) -> Result<(), usize> =>
             $crate::kernels::bce::row_sums::<$vector>(labels, values, sums, $crate::kernels::bce::Logits));
+        define_isa!(@wrap $features; fn $cross_entropy(logits: &[$t], labels: $crate::kernels::cross_entropy::Labels<'_, $t>, values: &mut [$t], gradient: Option<(&mut [$t], $t)>) =>
+            $crate::kernels::cross_entropy::rows::<$vector>(logits, labels, values, gradient));
+        define_isa!(@wrap $features; fn $probability_rows(labels: &[$t], classes: usize, tolerance: $t) -> Option<usize> =>
+            $crate::kernels::cross_entropy::first_bad_probability_row::<$vector>(labels, classes, tolerance));
         define_isa!(@wrap $features; fn $first_bad_label(labels: &[$t]) -> Option<usize> =>
             $crate::kernels::bce::first_bad_label::<$vector>(labels));
         define_isa!(@wrap $features; fn $squared_sum(labels: &[$t], values: &[$t]) -> $t =>

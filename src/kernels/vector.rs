@@ -14,7 +14,17 @@
 /// constants of each algorithm (`ExpConstants` in exp.rs, …) are separate
 /// traits, bounds of the kernels that use them, so this file depends on
 /// none of the maths.
-pub(crate) trait Lane: Copy + PartialOrd + Send + Sync + 'static {
+pub(crate) trait Lane:
+    Copy
+    + PartialOrd
+    + Send
+    + Sync
+    + 'static
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+{
     /// A quiet NaN.
     const NAN: Self;
     /// Negative infinity: the identity of `max`, and the fill that makes a
@@ -24,6 +34,9 @@ pub(crate) trait Lane: Copy + PartialOrd + Send + Sync + 'static {
     fn from_f64(value: f64) -> Self;
     /// Neither infinite nor NaN.
     fn is_finite(self) -> bool;
+    /// The value as an index (truncated; NaN and negatives give 0): for
+    /// class labels already checked to be indices.
+    fn to_index(self) -> usize;
 }
 
 impl Lane for f32 {
@@ -37,6 +50,10 @@ impl Lane for f32 {
     fn is_finite(self) -> bool {
         f32::is_finite(self)
     }
+    #[inline(always)]
+    fn to_index(self) -> usize {
+        self as usize
+    }
 }
 
 impl Lane for f64 {
@@ -49,6 +66,10 @@ impl Lane for f64 {
     #[inline(always)]
     fn is_finite(self) -> bool {
         f64::is_finite(self)
+    }
+    #[inline(always)]
+    fn to_index(self) -> usize {
+        self as usize
     }
 }
 

@@ -25,6 +25,7 @@
 
 use super::categorical::smooth;
 use super::lanes;
+use crate::kernels::{self, cross_entropy::Labels};
 use crate::precision::narrow;
 use num_traits::Float;
 
@@ -42,8 +43,32 @@ pub(crate) enum Targets<T> {
 
 /// Each row's loss into `values`, for row-major `logits` of
 /// `values.len()` rows and their `labels`; with `gradient`, its buffer
-/// (the logits' shape) receives `scale · ∂loss/∂z`.
+/// (the logits' shape) receives `scale · ∂loss/∂z`. `f32` and `f64` go
+/// through the vectorized kernel (src/kernels/cross_entropy.rs, the same
+/// steps with a register per row), other types through [`scalar_rows`].
 pub(crate) fn cross_entropy<T: Float>(
+    targets: Targets<T>,
+    labels: &[T],
+    logits: &[T],
+    values: &mut [T],
+    gradient: Option<(&mut [T], T)>,
+) {
+    let Some(kernels) = kernels::for_type::<T>() else {
+        return scalar_rows(targets, labels, logits, values, gradient);
+    };
+    let labels = match targets {
+        Targets::Sparse => Labels::Sparse(labels),
+        Targets::Dense { smoothing } => Labels::Dense {
+            labels,
+            keep: T::one() - smoothing,
+            add: smoothing / narrow((logits.len() / values.len().max(1)) as f64),
+        },
+    };
+    (kernels.cross_entropy)(logits, labels, values, gradient);
+}
+
+/// [`cross_entropy`] for any `T`, by the steps of the module.
+fn scalar_rows<T: Float>(
     targets: Targets<T>,
     labels: &[T],
     logits: &[T],
@@ -212,8 +237,10 @@ mod tests {
             .collect()
     }
 
-    /// Shapes across block boundaries (409 rows of 10, one row of 5000
-    /// split over no block), sparse and dense with smoothing.
+    /// The scalar steps (what `f16` and `bf16` take; the kernel has its
+    /// own tests on every path in src/kernels/tests/) across block
+    /// boundaries (409 rows of 10, one row of 5000 split over no block),
+    /// sparse and dense with smoothing.
     #[test]
     fn the_sweep_matches_the_row_formulas() {
         for (rows, classes) in [(1000, 10), (3, 5000), (5, 1), (9, 3)] {
@@ -229,9 +256,9 @@ mod tests {
                 (Targets::Dense { smoothing: 0.1 }, &dense),
             ] {
                 let (mut values, mut grad) = (vec![0.0; rows], vec![0.0; rows * classes]);
-                cross_entropy(targets, labels, &z, &mut values, Some((&mut grad, 0.5)));
+                scalar_rows(targets, labels, &z, &mut values, Some((&mut grad, 0.5)));
                 let mut alone = vec![0.0; rows];
-                cross_entropy(targets, labels, &z, &mut alone, None);
+                scalar_rows(targets, labels, &z, &mut alone, None);
                 assert_eq!(alone, values);
                 let smoothing = match targets {
                     Targets::Sparse => 0.0,
@@ -267,9 +294,11 @@ mod tests {
             1e4,
             -1e4,
         ];
-        let mut values = [0.0_f32; 3];
-        cross_entropy(Targets::Sparse, &[1.0, 0.0, 1.0], &z, &mut values, None);
-        assert!(values[0].is_nan() && values[1].is_nan());
-        assert_eq!(values[2], 2e4);
+        for rows in [cross_entropy, scalar_rows] {
+            let mut values = [0.0_f32; 3];
+            rows(Targets::Sparse, &[1.0, 0.0, 1.0], &z, &mut values, None);
+            assert!(values[0].is_nan() && values[1].is_nan());
+            assert_eq!(values[2], 2e4);
+        }
     }
 }

@@ -13,11 +13,14 @@
 //! - piecewise.rs: the piecewise-linear kernels against their scalar
 //!   definitions bit for bit, every `f32` input and random `f64`s.
 //! - bce.rs: the fused loss kernels against the scalar losses.
+//! - cross_entropy.rs: softmax cross-entropy from logits against the row
+//!   formulas in `f64`.
 //! - rows.rs: the row-wise log-softmax on random rows, against `f64`.
 //! - gemv.rs: the row-times-matrix kernel on random shapes, against a
 //!   plain sum in `f64`.
 
 mod bce;
+mod cross_entropy;
 mod exhaustive;
 mod exhaustive_gelu;
 mod gemv;
