@@ -271,42 +271,50 @@ impl Loss {
             Self::BinaryCrossentropy { .. } | Self::BinaryFocalCrossentropy { .. } => {
                 check_labels(&y_true)
             }
-            Self::SparseCategoricalCrossentropy { .. } => check_each(y_true, |y| {
-                // An integer below `width`: it survives the round trip
-                // through `u64` (a cast, where `fract` calls the libm).
-                let index = widen(y);
-                (index >= 0.0 && index < width as f64 && (index as u64) as f64 == index)
-                    .then_some(())
-                    .ok_or_else(|| format!("a class index, an integer in [0, {width})"))
-            }),
+            Self::SparseCategoricalCrossentropy { .. } => check_each(
+                y_true,
+                |y| {
+                    // An integer below `width`: it survives the round trip
+                    // through `u64` (a cast, where `fract` calls the libm).
+                    let index = widen(y);
+                    index >= 0.0 && index < width as f64 && (index as u64) as f64 == index
+                },
+                || format!("a class index, an integer in [0, {width})"),
+            ),
             Self::CategoricalCrossentropy { .. } | Self::CategoricalFocalCrossentropy { .. } => {
                 check_probability_rows(y_true)
             }
-            Self::Poisson | Self::MeanSquaredLogarithmicError => check_each(y_true, |y| {
-                (y >= T::zero())
-                    .then_some(())
-                    .ok_or_else(|| format!("a target ≥ 0 for {}", self.name()))
-            }),
+            Self::Poisson | Self::MeanSquaredLogarithmicError => check_each(
+                y_true,
+                |y| y >= T::zero(),
+                || format!("a target ≥ 0 for {}", self.name()),
+            ),
             _ => Ok(()),
         }
     }
 }
 
-/// Each label through `test`, the first failure as an error.
+/// The first label that fails `valid` as an error saying what was
+/// `expected`.
 fn check_each<T: Float>(
     y: ArrayView2<'_, T>,
-    test: impl Fn(T) -> Result<(), String>,
+    valid: impl Fn(T) -> bool,
+    expected: impl Fn() -> String,
 ) -> Result<(), Error> {
-    for (index, &value) in y.iter().enumerate() {
-        if let Err(expected) = test(value) {
-            return Err(Error::InvalidLabel {
-                index,
-                value: widen(value),
-                expected,
-            });
-        }
+    // A slice when it is one: ndarray's iterator over a 2-D view costs
+    // more than the test.
+    let first = match y.as_slice() {
+        Some(labels) => labels.iter().position(|&value| !valid(value)),
+        None => y.iter().position(|&value| !valid(value)),
+    };
+    match first {
+        None => Ok(()),
+        Some(index) => Err(Error::InvalidLabel {
+            index,
+            value: y.iter().nth(index).map_or(f64::NAN, |&value| widen(value)),
+            expected: expected(),
+        }),
     }
-    Ok(())
 }
 
 /// One-hot or soft labels: every value in `[0, 1]` and each row summing to
@@ -325,10 +333,8 @@ fn check_probability_rows<T: Float>(y: ArrayView2<'_, T>) -> Result<(), Error> {
     }
     let probability = |v: T| v >= T::zero() && v <= T::one();
     if !labels.iter().fold(true, |all, &v| all & probability(v)) {
-        check_each(y.view(), |v| {
-            probability(v)
-                .then_some(())
-                .ok_or_else(|| "a probability in [0, 1] (one-hot or soft labels)".to_owned())
+        check_each(y.view(), probability, || {
+            "a probability in [0, 1] (one-hot or soft labels)".to_owned()
         })?;
     }
     for (row, labels) in labels.chunks(y.ncols().max(1)).enumerate() {
