@@ -42,17 +42,52 @@ fn dense_forward(c: &mut Criterion) {
     }
 }
 
+/// The tutorial's model (2 → 1 relu → 1 sigmoid, 8 rows) and the
+/// breast-cancer model at inference (30 → 16 relu → 1 sigmoid, one row),
+/// each beside the same network as a hand-written scalar loop over
+/// row-major weights into a kept output (issue #17's floor).
 fn tutorial_model(c: &mut Criterion) {
     let model = tutorial::model();
     let (x, _) = tutorial::data();
-    let mut group = c.benchmark_group("tutorial_model2_8_rows");
+    tiny_model(c, "tutorial_model2_8_rows", &model, &x);
+    let mut breast_cancer = Sequential::<f32>::new();
+    breast_cancer
+        .add(Dense::glorot(30, 16, Relu, 1).unwrap())
+        .unwrap()
+        .add(Dense::glorot(16, 1, Sigmoid, 2).unwrap())
+        .unwrap();
+    tiny_model(c, "dense_30_16_1_one_row", &breast_cancer, &filled(1, 30, 5));
+}
+
+fn tiny_model(c: &mut Criterion, name: &str, model: &Sequential<f32>, x: &Array2<f32>) {
+    let weights = model.get_weights();
+    let flat = |i: usize| weights[i].iter().copied().collect::<Vec<f32>>();
+    let (w1, b1, w2, b2) = (flat(0), flat(1), flat(2), flat(3));
+    let (inputs, hidden) = (x.ncols(), b1.len());
+    let mut group = c.benchmark_group(name);
+    let mut out = vec![0.0_f32; x.nrows()];
+    let mut h = vec![0.0_f32; hidden];
+    group.bench_function("scalar_loop", |b| {
+        b.iter(|| {
+            let x = black_box(x).as_slice().unwrap();
+            for (row, out) in x.chunks_exact(inputs).zip(out.iter_mut()) {
+                h.copy_from_slice(&b1);
+                for (&xi, w) in row.iter().zip(w1.chunks_exact(hidden)) {
+                    h.iter_mut().zip(w).for_each(|(h, &w)| *h += xi * w);
+                }
+                let z = h.iter().zip(&w2).fold(b2[0], |z, (&h, &w)| z + h.max(0.0) * w);
+                *out = 1.0 / (1.0 + (-z).exp());
+            }
+            black_box(&out);
+        })
+    });
     group.bench_function("forward", |b| {
-        b.iter(|| black_box(model.forward(black_box(&x)).unwrap()))
+        b.iter(|| black_box(model.forward(black_box(x)).unwrap()))
     });
     let mut workspace = Workspace::new();
     group.bench_function("forward_with", |b| {
         b.iter(|| {
-            black_box(model.forward_with(black_box(&x), &mut workspace).unwrap());
+            black_box(model.forward_with(black_box(x), &mut workspace).unwrap());
         })
     });
     group.finish();
