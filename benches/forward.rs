@@ -56,7 +56,12 @@ fn tutorial_model(c: &mut Criterion) {
         .unwrap()
         .add(Dense::glorot(16, 1, Sigmoid, 2).unwrap())
         .unwrap();
-    tiny_model(c, "dense_30_16_1_one_row", &breast_cancer, &filled(1, 30, 5));
+    tiny_model(
+        c,
+        "dense_30_16_1_one_row",
+        &breast_cancer,
+        &filled(1, 30, 5),
+    );
 }
 
 fn tiny_model(c: &mut Criterion, name: &str, model: &Sequential<f32>, x: &Array2<f32>) {
@@ -75,7 +80,10 @@ fn tiny_model(c: &mut Criterion, name: &str, model: &Sequential<f32>, x: &Array2
                 for (&xi, w) in row.iter().zip(w1.chunks_exact(hidden)) {
                     h.iter_mut().zip(w).for_each(|(h, &w)| *h += xi * w);
                 }
-                let z = h.iter().zip(&w2).fold(b2[0], |z, (&h, &w)| z + h.max(0.0) * w);
+                let z = h
+                    .iter()
+                    .zip(&w2)
+                    .fold(b2[0], |z, (&h, &w)| z + h.max(0.0) * w);
                 *out = 1.0 / (1.0 + (-z).exp());
             }
             black_box(&out);

@@ -273,6 +273,16 @@ fn f64_bce_kernels_agree_with_the_scalar_definitions() {
 /// element, relative to the exact loss.
 const LOGIT_LOSS_MAX_RELATIVE: f64 = 2.0 * f32::EPSILON as f64;
 
+/// A thread's state in [`f32_logit_loss_is_within_its_bound_on_every_logit`]:
+/// its worst errors and the buffers it reuses from batch to batch.
+#[derive(Default)]
+struct Scratch {
+    worst: Vec<Worst>,
+    losses: Vec<f32>,
+    terms: Vec<f64>,
+    ys: Vec<f32>,
+}
+
 /// The largest relative error of one path on one label, and where.
 #[derive(Clone, Copy, Default)]
 struct Worst {
@@ -304,16 +314,32 @@ fn exact_logit_loss(y: f32, z: f32, softplus_term: f64) -> f64 {
 fn f32_logit_loss_is_within_its_bound_on_every_logit() {
     let labels = [0.0_f32, 1.0, 0.3];
     let paths = paths();
-    let worst = super::exhaustive::for_all_inputs(|worst: &mut Vec<Worst>, zs| {
+    // `ln(1 + e^-|z|)` is the same for `z` and `-z`: computed once for
+    // both. The buffers are kept per thread (fresh megabytes per batch
+    // cost more in page faults than the check).
+    let scratch = super::exhaustive::for_all_magnitudes(|scratch: &mut Scratch, zs| {
+        let Scratch {
+            worst,
+            losses,
+            terms,
+            ys,
+        } = scratch;
         worst.resize(paths.len() * labels.len(), Worst::default());
-        let mut losses = vec![0.0_f32; zs.len()];
-        let softplus_terms: Vec<f64> = zs.iter().map(|&z| exact_softplus_term(z)).collect();
+        losses.resize(zs.len(), 0.0);
+        let half = zs.len() / 2;
+        terms.clear();
+        terms.extend(zs[..half].iter().map(|&z| exact_softplus_term(z)));
+        terms.extend_from_within(..);
+        let softplus_terms = &terms[..];
         for (l, &y) in labels.iter().enumerate() {
-            let ys = vec![y; zs.len()];
+            ys.clear();
+            ys.resize(zs.len(), y);
             for (p, (name, path)) in paths.iter().enumerate() {
-                (path.f32.bce_logits)(&ys, zs, &mut losses).expect("labels in range");
+                (path.f32.bce_logits)(ys, zs, losses).expect("labels in range");
                 let worst = &mut worst[p * labels.len() + l];
-                for ((&z, &loss), &softplus_term) in zs.iter().zip(&losses).zip(&softplus_terms) {
+                for ((&z, &loss), &softplus_term) in
+                    zs.iter().zip(losses.iter()).zip(softplus_terms)
+                {
                     if !z.is_finite() {
                         let scalar = logit_loss(y, z);
                         assert!(
@@ -339,17 +365,19 @@ fn f32_logit_loss_is_within_its_bound_on_every_logit() {
                 }
             }
         }
-    })
-    .into_iter()
-    .reduce(|mut all, part| {
-        for (a, b) in all.iter_mut().zip(part) {
-            if b.relative > a.relative {
-                *a = b;
+    });
+    let worst = scratch
+        .into_iter()
+        .map(|scratch| scratch.worst)
+        .reduce(|mut all, part| {
+            for (a, b) in all.iter_mut().zip(part) {
+                if b.relative > a.relative {
+                    *a = b;
+                }
             }
-        }
-        all
-    })
-    .expect("two workers");
+            all
+        })
+        .expect("two workers");
     for (p, (name, _)) in paths.iter().enumerate() {
         for (l, y) in labels.iter().enumerate() {
             let Worst { relative, logit } = worst[p * labels.len() + l];
