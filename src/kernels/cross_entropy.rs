@@ -63,19 +63,18 @@ pub(crate) fn rows<V>(
     let classes = logits.len() / rows;
     let block_rows = (BLOCK_LOGITS / classes).clamp(1, BLOCK_ROWS);
     let block = block_rows * classes;
-    let (mut scratch, mut exps, scale) = match gradient {
-        Some((buffer, scale)) => (Vec::new(), Some(buffer), Some(scale)),
-        None => (vec![V::Scalar::NAN; block], None, None),
+    let (mut exps, scale) = match gradient {
+        Some((buffer, scale)) => (Some(buffer), scale),
+        None => (None, V::Scalar::NAN),
     };
     for (index, (z, values)) in logits
         .chunks(block)
         .zip(values.chunks_mut(block_rows))
         .enumerate()
     {
-        let e = match &mut exps {
-            Some(buffer) => &mut buffer[index * block..][..z.len()],
-            None => &mut scratch[..z.len()],
-        };
+        let gradient = exps
+            .as_mut()
+            .map(|buffer| (&mut buffer[index * block..][..z.len()], scale));
         let first = index * block_rows;
         let labels = match labels {
             Labels::Sparse(all) => Labels::Sparse(&all[first..][..values.len()]),
@@ -85,7 +84,11 @@ pub(crate) fn rows<V>(
                 add,
             },
         };
-        Block { classes, logits: z }.run::<V>(labels, e, values, scale);
+        let block = Block { classes, logits: z };
+        match gradient {
+            Some((e, scale)) => block.run::<V, _>(labels, Store(e), values, scale),
+            None => block.run::<V, _>(labels, Discard, values, scale),
+        }
     }
 }
 
@@ -96,44 +99,40 @@ struct Block<'a, T> {
 }
 
 impl<S: Lane + ExpConstants + LogConstants + LnConstants> Block<'_, S> {
-    /// Steps 1 to 3 of the module into `values`, with `e` the block's
-    /// exponentials (the gradient when there is a `scale`).
+    /// Steps 1 to 3 of the module into `values`; `e` keeps the block's
+    /// exponentials and becomes the gradient (scaled by `scale`) when it
+    /// is a [`Store`].
     #[inline(always)]
-    fn run<V: Vector<Scalar = S>>(
+    fn run<V: Vector<Scalar = S>, E: Exponentials<S>>(
         &self,
         labels: Labels<'_, S>,
-        e: &mut [S],
+        mut e: E,
         values: &mut [S],
-        scale: Option<S>,
+        scale: S,
     ) {
         let c = self.classes;
         let rows = values.len();
         let mut sums = [S::NAN; BLOCK_ROWS];
         let mut log_sums = [S::NAN; BLOCK_ROWS];
-        for (((z, e), max), sum) in self
+        for (r, ((z, max), sum)) in self
             .logits
             .chunks_exact(c)
-            .zip(e.chunks_exact_mut(c))
             .zip(values.iter_mut())
             .zip(&mut sums)
+            .enumerate()
         {
-            *max = max_skipping_nan::<V>(z);
-            *sum = if max.is_finite() {
-                exp_shifted_into::<V>(z, e, *max)
-            } else {
-                S::NAN
-            };
+            (*max, *sum) = exp_shifted_sum::<V>(z, e.row(r, c));
         }
         log_sums[..rows].copy_from_slice(&sums[..rows]);
         map_in_place::<V>(&mut log_sums[..rows], Ln);
-        let rows = self.logits.chunks_exact(c).zip(e.chunks_exact_mut(c));
         let parts = values.iter_mut().zip(sums.iter().zip(&log_sums));
+        let rows = self.logits.chunks_exact(c).enumerate();
         match labels {
             Labels::Sparse(classes) => {
-                for (((z, e), &label), (value, (&sum, &log_sum))) in rows.zip(classes).zip(parts) {
+                for (((r, z), &label), (value, (&sum, &log_sum))) in rows.zip(classes).zip(parts) {
                     let label = label.to_index().min(c - 1);
                     *value = (*value - z[label]) + log_sum;
-                    if let Some(scale) = scale {
+                    if let Some(e) = e.row(r, c) {
                         sparse_gradient::<V>(e, label, sum, scale);
                     }
                 }
@@ -144,18 +143,107 @@ impl<S: Lane + ExpConstants + LogConstants + LnConstants> Block<'_, S> {
                     add: V::splat(add),
                 };
                 let tail = tail_lanes::<V>(c);
-                for (((z, e), y), (value, (&sum, &log_sum))) in
+                for (((r, z), y), (value, (&sum, &log_sum))) in
                     rows.zip(labels.chunks_exact(c)).zip(parts)
                 {
                     let (loss, total) = dense_loss::<V>([y, z], *value, log_sum, smooth, tail);
                     *value = loss;
-                    if let Some(scale) = scale {
+                    if let Some(e) = e.row(r, c) {
                         dense_gradient::<V>(e, y, [sum, total, scale], smooth);
                     }
                 }
             }
         }
     }
+}
+
+/// Where a block's `e^(z - m)` go: kept for the gradient, or not at all.
+trait Exponentials<S> {
+    /// Row `r` (of `classes` values) of the kept exponentials.
+    fn row(&mut self, r: usize, classes: usize) -> Option<&mut [S]>;
+}
+
+/// Kept in the gradient's buffer.
+struct Store<'a, S>(&'a mut [S]);
+
+impl<S> Exponentials<S> for Store<'_, S> {
+    #[inline(always)]
+    fn row(&mut self, r: usize, classes: usize) -> Option<&mut [S]> {
+        Some(&mut self.0[r * classes..][..classes])
+    }
+}
+
+/// Not kept: the value alone needs only their sums.
+struct Discard;
+
+impl<S> Exponentials<S> for Discard {
+    #[inline(always)]
+    fn row(&mut self, _: usize, _: usize) -> Option<&mut [S]> {
+        None
+    }
+}
+
+/// A row's maximum `m` (NaN skipped, `-inf` if there is none) and
+/// `Σ e^(z - m)`, storing each `e^(z - m)` in `e` when it is given; the sum
+/// is NaN when `m` is not finite. A row narrower than a register is one
+/// (masked) load.
+#[inline(always)]
+fn exp_shifted_sum<V: Vector<Scalar: ExpConstants>>(
+    z: &[V::Scalar],
+    e: Option<&mut [V::Scalar]>,
+) -> (V::Scalar, V::Scalar) {
+    let lowest = V::splat(V::Scalar::NEG_INFINITY);
+    if z.len() < V::LANES {
+        let x = V::load_partial(z, V::Scalar::NEG_INFINITY);
+        // `max` returns its argument where `x` is NaN.
+        let max = x.max(lowest).reduce_max();
+        if !max.is_finite() {
+            return (max, V::Scalar::NAN);
+        }
+        let exps = exp_up_to_max(x.sub(V::splat(max)));
+        if let Some(e) = e {
+            exps.store_partial(e);
+        }
+        return (max, exps.reduce_add());
+    }
+    let max = max_skipping_nan::<V>(z);
+    if !max.is_finite() {
+        return (max, V::Scalar::NAN);
+    }
+    (max, exp_shifted_into::<V>(z, e, max))
+}
+
+/// `Σ e^(z - max)` over one row (`z ≤ max`, NaN or `-inf`), storing the
+/// terms in `e` when it is given. (softmax.rs's `exp_shifted_and_sum`
+/// works in place; here the logits stay, and reading them instead of a
+/// fresh copy spares a store-to-load stall per row.)
+#[inline(always)]
+fn exp_shifted_into<V: Vector<Scalar: ExpConstants>>(
+    z: &[V::Scalar],
+    mut e: Option<&mut [V::Scalar]>,
+    max: V::Scalar,
+) -> V::Scalar {
+    let max = V::splat(max);
+    let mut sum = V::splat(V::Scalar::from_f64(0.0));
+    let mut zs = z.chunks_exact(V::LANES);
+    for (i, z) in (&mut zs).enumerate() {
+        let x = exp_up_to_max(V::load(z).sub(max));
+        if let Some(e) = e.as_deref_mut() {
+            x.store(&mut e[i * V::LANES..]);
+        }
+        sum = sum.add(x);
+    }
+    let z = zs.remainder();
+    if !z.is_empty() {
+        // The padding lanes hold -inf, whose e^(x - max) is 0.
+        let x = exp_up_to_max(V::load_partial(z, V::Scalar::NEG_INFINITY).sub(max));
+        if let Some(e) = e {
+            let start = e.len() - z.len();
+            x.store_partial(&mut e[start..]);
+        }
+        sum = sum.add(x);
+    }
+    sum.reduce_add()
 }
 
 /// The lanes of a row's last register that hold its values, for rows of
@@ -171,35 +259,6 @@ fn tail_lanes<V: Vector>(classes: usize) -> V::Mask {
         tail => tail,
     };
     V::load(&index).lt(V::splat(V::Scalar::from_f64(used as f64)))
-}
-
-/// `e ← e^(z - max)` over one row (`z ≤ max`, NaN or `-inf`), and the sum
-/// of the results. (softmax.rs's `exp_shifted_and_sum` works in place; here
-/// the logits stay, and reading them instead of a fresh copy spares a
-/// store-to-load stall per row.)
-#[inline(always)]
-fn exp_shifted_into<V: Vector<Scalar: ExpConstants>>(
-    z: &[V::Scalar],
-    e: &mut [V::Scalar],
-    max: V::Scalar,
-) -> V::Scalar {
-    let max = V::splat(max);
-    let mut sum = V::splat(V::Scalar::from_f64(0.0));
-    let mut zs = z.chunks_exact(V::LANES);
-    let mut es = e.chunks_exact_mut(V::LANES);
-    for (z, e) in (&mut zs).zip(&mut es) {
-        let x = exp_up_to_max(V::load(z).sub(max));
-        x.store(e);
-        sum = sum.add(x);
-    }
-    let (z, e) = (zs.remainder(), es.into_remainder());
-    if !z.is_empty() {
-        // The padding lanes hold -inf, whose e^(x - max) is 0.
-        let x = exp_up_to_max(V::load_partial(z, V::Scalar::NEG_INFINITY).sub(max));
-        x.store_partial(e);
-        sum = sum.add(x);
-    }
-    sum.reduce_add()
 }
 
 /// `ŷ = y·keep + add`.
