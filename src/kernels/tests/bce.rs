@@ -317,7 +317,7 @@ fn f32_logit_loss_is_within_its_bound_on_every_logit() {
     // `ln(1 + e^-|z|)` is the same for `z` and `-z`: computed once for
     // both. The buffers are kept per thread (fresh megabytes per batch
     // cost more in page faults than the check).
-    let scratch = super::exhaustive::for_all_magnitudes(|scratch: &mut Scratch, zs| {
+    let scratch = super::inputs::for_all_magnitudes(|scratch: &mut Scratch, zs| {
         let Scratch {
             worst,
             losses,

@@ -1,7 +1,6 @@
-//! `f32` kernels against the exactly rounded result on every input: all
-//! 2^32 bit patterns in release builds, split over two threads; in debug
-//! builds every 4099th pattern plus the edges of [`EDGES`] and their
-//! neighbours, so that a plain `cargo test` stays fast.
+//! `f32` kernels against the exactly rounded result on every input
+//! (inputs.rs: all 2^32 bit patterns in release builds, a sample in debug
+//! builds).
 //!
 //! The references are the formulas in `f64` with `std`'s functions, whose
 //! error (a few `f64` ULPs) only matters for an input within 2^-26 `f32`
@@ -9,19 +8,13 @@
 //! NaN for NaN; infinities, and the limits of each function, exactly; a
 //! zero with the right sign.
 
-use super::{EDGES, Kernel, f32_neighbours, f32_ulps, paths};
+use super::inputs::for_all_inputs;
+use super::{Kernel, f32_ulps, paths};
 use crate::activation::{Activation, LeakyRelu, Relu};
 use std::time::Instant;
 
 /// The requirement, in ULPs.
 const MAX_ULPS: u64 = 2;
-
-/// A prime stride for the debug-build sample: it cycles through every
-/// exponent and every low mantissa pattern.
-const DEBUG_STRIDE: usize = 4099;
-
-/// Inputs checked per batch.
-const BATCH: u32 = 1 << 16;
 
 /// A function under test.
 pub(super) struct Spec {
@@ -142,120 +135,6 @@ fn exact_blocks_skipped<'a>(
             !exact
         })
         .flat_map(|((xs, ys), rounded)| xs.iter().zip(ys).zip(rounded))
-}
-
-/// The debug-build sample: every `DEBUG_STRIDE`th bit pattern, and the
-/// edges with 64 neighbours each, both signs, and a few NaN payloads.
-fn debug_sample() -> Vec<f32> {
-    let mut xs: Vec<f32> = (0..=u32::MAX)
-        .step_by(DEBUG_STRIDE)
-        .map(f32::from_bits)
-        .collect();
-    for edge in EDGES {
-        for x in [edge as f32, -edge as f32] {
-            xs.extend(f32_neighbours(x, 64));
-        }
-    }
-    xs.extend([
-        f32::NAN,
-        -f32::NAN,
-        f32::from_bits(0x7f80_0001),
-        f32::from_bits(0xffc0_1234),
-    ]);
-    xs
-}
-
-/// Calls `visit` on batches that together hold every input of this build
-/// (all bit patterns in order in release builds, the sample in debug
-/// builds), on two threads; returns each thread's state.
-pub(super) fn for_all_inputs<S: Default + Send>(visit: impl Fn(&mut S, &[f32]) + Sync) -> Vec<S> {
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..2_u32)
-            .map(|half| {
-                let visit = &visit;
-                scope.spawn(move || {
-                    let mut state = S::default();
-                    if cfg!(debug_assertions) {
-                        let sample = debug_sample();
-                        let mine = sample
-                            .chunks(sample.len().div_ceil(2))
-                            .nth(half as usize)
-                            .unwrap_or(&[]);
-                        for xs in mine.chunks(BATCH as usize) {
-                            visit(&mut state, xs);
-                        }
-                    } else {
-                        let mut xs = vec![0.0; BATCH as usize];
-                        for batch in 0..(1 << 31) / BATCH {
-                            let first = (half << 31) + batch * BATCH;
-                            for (i, x) in xs.iter_mut().enumerate() {
-                                *x = f32::from_bits(first + i as u32);
-                            }
-                            visit(&mut state, &xs);
-                        }
-                    }
-                    state
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| worker.join().expect("worker panicked"))
-            .collect()
-    })
-}
-
-/// As [`for_all_inputs`], by magnitude: `visit` gets batches of inputs
-/// with the sign bit clear, followed by their negations in the same order
-/// (so a reference of `|x|` is computed once for both halves). Two threads
-/// take alternate batches.
-pub(super) fn for_all_magnitudes<S: Default + Send>(
-    visit: impl Fn(&mut S, &[f32]) + Sync,
-) -> Vec<S> {
-    let with_negations = |magnitudes: &[f32], xs: &mut Vec<f32>| {
-        xs.clear();
-        xs.extend_from_slice(magnitudes);
-        xs.extend(magnitudes.iter().map(|&x| -x));
-    };
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..2_u32)
-            .map(|thread| {
-                let visit = &visit;
-                scope.spawn(move || {
-                    let mut state = S::default();
-                    let mut xs = Vec::with_capacity(2 * BATCH as usize);
-                    if cfg!(debug_assertions) {
-                        let sample: Vec<f32> = debug_sample()
-                            .into_iter()
-                            .filter(|x| x.is_sign_positive())
-                            .collect();
-                        for magnitudes in sample
-                            .chunks(BATCH as usize)
-                            .skip(thread as usize)
-                            .step_by(2)
-                        {
-                            with_negations(magnitudes, &mut xs);
-                            visit(&mut state, &xs);
-                        }
-                    } else {
-                        let mut magnitudes = vec![0.0; BATCH as usize];
-                        for batch in (thread..(1 << 31) / BATCH).step_by(2) {
-                            for (i, x) in magnitudes.iter_mut().enumerate() {
-                                *x = f32::from_bits(batch * BATCH + i as u32);
-                            }
-                            with_negations(&magnitudes, &mut xs);
-                            visit(&mut state, &xs);
-                        }
-                    }
-                    state
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| worker.join().expect("worker panicked"))
-            .collect()
-    })
 }
 
 /// Runs `spec` on every input of this build, on every path, and asserts.

@@ -2,7 +2,7 @@
 //! portable: each is called directly, and a path the CPU lacks is skipped
 //! with a message), against exactly rounded references.
 //!
-//! - exhaustive.rs (and exhaustive_gelu.rs, both gelus): every `f32` input in release builds
+//! - exhaustive.rs (and exhaustive_gelu.rs, both gelus): every `f32` input (inputs.rs) in release builds
 //!   (`cargo test --release --lib kernels::`), a deterministic sample otherwise.
 //! - random_f64.rs (and random_f64_gelu.rs, the tanh form of gelu): `f64`
 //!   on random and special inputs, against the
@@ -24,6 +24,7 @@ mod cross_entropy;
 mod exhaustive;
 mod exhaustive_gelu;
 mod gemv;
+mod inputs;
 mod piecewise;
 mod property;
 mod random_f64;

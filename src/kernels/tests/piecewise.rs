@@ -7,7 +7,7 @@
 //! against the exactly rounded result too: an exact `f64` formula for
 //! `f32` inputs, double-double for `f64`.
 
-use super::exhaustive::for_all_inputs;
+use super::inputs::for_all_inputs;
 use super::reference::{Dd, Scaled};
 use super::{Rng, f32_neighbours, f32_ulps, f64_neighbours, f64_ulps, paths};
 use crate::activation::{
