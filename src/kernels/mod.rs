@@ -73,8 +73,10 @@
 
 mod matmul;
 
+pub(crate) use adam::AdamConstants;
 pub(crate) use matmul::{is_tiny_on_slices, matmul, tiny_affine_rows, tiny_dot};
 
+mod adam;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
@@ -186,6 +188,8 @@ pub(crate) struct Kernels<T> {
     pub(crate) squared_error_slopes: fn(&[T], &[T], &mut [T], T),
     /// `out ← sign(e)·scale` (`sign(0) = 0`), over labels, values and `out`.
     pub(crate) absolute_error_slopes: fn(&[T], &[T], &mut [T], T),
+    /// Adam's update of a weight array and its moments (adam.rs).
+    pub(crate) adam: adam::AdamStep<T>,
 }
 
 /// One instruction set's kernels: what dispatch picks, and what the tests
@@ -277,9 +281,9 @@ macro_rules! define_isa {
             relu_with_f64(xs: f64, negative_slope, max_value, threshold, slope_from) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::ReluWith::new(negative_slope, max_value, threshold, slope_from));
         );
         define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32,
-            [squared_error_sum_f32, absolute_error_sum_f32, squared_error_slopes_f32, absolute_error_slopes_f32]);
+            [squared_error_sum_f32, absolute_error_sum_f32, squared_error_slopes_f32, absolute_error_slopes_f32, adam_f32]);
         define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64,
-            [squared_error_sum_f64, absolute_error_sum_f64, squared_error_slopes_f64, absolute_error_slopes_f64]);
+            [squared_error_sum_f64, absolute_error_sum_f64, squared_error_slopes_f64, absolute_error_slopes_f64, adam_f64]);
 
         static ISA: $crate::kernels::Isa = $crate::kernels::Isa {
             f32: $crate::kernels::Kernels {
@@ -318,6 +322,7 @@ macro_rules! define_isa {
                 absolute_error_sum: absolute_error_sum_f32,
                 squared_error_slopes: squared_error_slopes_f32,
                 absolute_error_slopes: absolute_error_slopes_f32,
+                adam: adam_f32,
             },
             f64: $crate::kernels::Kernels {
                 sigmoid: sigmoid_f64,
@@ -355,6 +360,7 @@ macro_rules! define_isa {
                 absolute_error_sum: absolute_error_sum_f64,
                 squared_error_slopes: squared_error_slopes_f64,
                 absolute_error_slopes: absolute_error_slopes_f64,
+                adam: adam_f64,
             },
         };
     };
@@ -363,7 +369,7 @@ macro_rules! define_isa {
     (@tanh_f32 $kernel:expr) => { $kernel };
     // The kernels that are not in place, for one element type.
     (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, $first_bad_label:ident,
-        [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident]) => {
+        [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident, $adam:ident]) => {
         define_isa!(@wrap $features; fn $row_times_matrix(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) =>
             $crate::kernels::gemv::row_times_matrix::<$vector>(x, w, out, accumulate));
         define_isa!(@wrap $features; fn $bce(labels: &[$t], values: &[$t], sums: &mut [$t], epsilon: $t) -> Result<(), usize> =>
@@ -386,6 +392,8 @@ macro_rules! define_isa {
             $crate::kernels::regression::pair_map::<$vector>(labels, values, out, $crate::kernels::regression::AbsoluteErrorSlope {
                 scale: <$vector as $crate::kernels::vector::Vector>::splat(scale),
             }));
+        define_isa!(@wrap $features; fn $adam(w: &mut [$t], g: &[$t], m: &mut [$t], v: &mut [$t], c: $crate::kernels::AdamConstants<$t>) =>
+            $crate::kernels::adam::adam_step::<$vector>(w, g, m, v, c));
     };
     (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)*) => $body:expr;)*) => {
         $(define_isa!(@kernel $features; $kernel($xs: $t $(, $param)*) => $body);)*

@@ -14,9 +14,11 @@
 //!   definitions bit for bit, every `f32` input and random `f64`s.
 //! - bce.rs: the fused loss kernels against the scalar losses.
 //! - rows.rs: the row-wise log-softmax on random rows, against `f64`.
+//! - adam.rs: Adam's update against the scalar loop, bit for bit.
 //! - gemv.rs: the row-times-matrix kernel on random shapes, against a
 //!   plain sum in `f64`.
 
+mod adam;
 mod bce;
 mod exhaustive;
 mod exhaustive_gelu;
