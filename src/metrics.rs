@@ -101,8 +101,12 @@ impl Accuracy {
     pub(crate) fn mean<T: Float>(self, y: ArrayView2<'_, T>, p: ArrayView2<'_, T>) -> T {
         let mut sum = Accumulator::new();
         for (y, p) in y.rows().into_iter().zip(p.rows()) {
-            let (y, p) = (y.to_vec(), p.to_vec());
-            sum.add(self.sample(&y, &p));
+            // Rows of row-major arrays are slices already: no copies.
+            let sample = match (y.as_slice(), p.as_slice()) {
+                (Some(y), Some(p)) => self.sample(y, p),
+                _ => self.sample(&y.to_vec(), &p.to_vec()),
+            };
+            sum.add(sample);
         }
         sum.mean(p.nrows())
     }
