@@ -21,13 +21,17 @@
 //! - bce.rs: the loss, summed over rows in one pass with the label check,
 //!   from those; src/loss/ reaches it through [`kernels`]. regression.rs:
 //!   mean squared and absolute error's sums and gradients, for the same.
+//! - adam.rs: Adam's update of a weight array, for src/optimizer/.
+//! - small_product.rs: small matrix products (matmul.rs picks them)
+//!   without `gemm`'s set-up and packing, bit for bit its results on the
+//!   FMA paths (the training steps of small models).
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
 //!   and portable.rs (plain Rust over fixed-size arrays, which the
 //!   compiler turns into SSE2 or NEON code): the registers, and the kernels
 //!   compiled for them. `unsafe` appears there only for intrinsics, and in
-//!   [`native`] for one type cast. One kernel is specific to a path: the
-//!   AVX-512 `f32` tanh (avx512/tanh_table.rs), a table of polynomials
-//!   picked per lane by permutes.
+//!   [`native`] (native_types.rs) for one type cast. One kernel is
+//!   specific to a path: the AVX-512 `f32` tanh (avx512/tanh_table.rs), a
+//!   table of polynomials picked per lane by permutes.
 //!
 //! # Dispatch
 //!
@@ -72,9 +76,12 @@
 //! arguments first and keep their speed.
 
 mod matmul;
+mod native_types;
 
 pub(crate) use adam::AdamConstants;
 pub(crate) use matmul::{is_tiny_on_slices, matmul, tiny_affine_rows, tiny_dot};
+pub(crate) use native_types::{Native, for_type, native};
+pub(crate) use small_product::Operands;
 
 mod adam;
 #[cfg(target_arch = "x86_64")]
@@ -102,6 +109,7 @@ mod regression;
 mod selu;
 mod sigmoid;
 mod silu;
+mod small_product;
 mod softmax;
 mod softplus;
 mod softsign;
@@ -111,7 +119,6 @@ mod vector;
 #[cfg(test)]
 mod tests;
 
-use num_traits::Float;
 use std::sync::OnceLock;
 
 /// The kernels of one instruction set for one element type, all in place
@@ -190,6 +197,8 @@ pub(crate) struct Kernels<T> {
     pub(crate) absolute_error_slopes: fn(&[T], &[T], &mut [T], T),
     /// Adam's update of a weight array and its moments (adam.rs).
     pub(crate) adam: adam::AdamStep<T>,
+    /// A small matrix product from the operands as stored (small_product.rs).
+    pub(crate) small_product: small_product::SmallProduct<T>,
 }
 
 /// One instruction set's kernels: what dispatch picks, and what the tests
@@ -281,9 +290,9 @@ macro_rules! define_isa {
             relu_with_f64(xs: f64, negative_slope, max_value, threshold, slope_from) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::ReluWith::new(negative_slope, max_value, threshold, slope_from));
         );
         define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32,
-            [squared_error_sum_f32, absolute_error_sum_f32, squared_error_slopes_f32, absolute_error_slopes_f32, adam_f32]);
+            [squared_error_sum_f32, absolute_error_sum_f32, squared_error_slopes_f32, absolute_error_slopes_f32, adam_f32, small_product_f32]);
         define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64,
-            [squared_error_sum_f64, absolute_error_sum_f64, squared_error_slopes_f64, absolute_error_slopes_f64, adam_f64]);
+            [squared_error_sum_f64, absolute_error_sum_f64, squared_error_slopes_f64, absolute_error_slopes_f64, adam_f64, small_product_f64]);
 
         static ISA: $crate::kernels::Isa = $crate::kernels::Isa {
             f32: $crate::kernels::Kernels {
@@ -323,6 +332,7 @@ macro_rules! define_isa {
                 squared_error_slopes: squared_error_slopes_f32,
                 absolute_error_slopes: absolute_error_slopes_f32,
                 adam: adam_f32,
+                small_product: small_product_f32,
             },
             f64: $crate::kernels::Kernels {
                 sigmoid: sigmoid_f64,
@@ -361,6 +371,7 @@ macro_rules! define_isa {
                 squared_error_slopes: squared_error_slopes_f64,
                 absolute_error_slopes: absolute_error_slopes_f64,
                 adam: adam_f64,
+                small_product: small_product_f64,
             },
         };
     };
@@ -369,7 +380,7 @@ macro_rules! define_isa {
     (@tanh_f32 $kernel:expr) => { $kernel };
     // The kernels that are not in place, for one element type.
     (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, $first_bad_label:ident,
-        [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident, $adam:ident]) => {
+        [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident, $adam:ident, $small_product:ident]) => {
         define_isa!(@wrap $features; fn $row_times_matrix(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) =>
             $crate::kernels::gemv::row_times_matrix::<$vector>(x, w, out, accumulate));
         define_isa!(@wrap $features; fn $bce(labels: &[$t], values: &[$t], sums: &mut [$t], epsilon: $t) -> Result<(), usize> =>
@@ -394,6 +405,8 @@ macro_rules! define_isa {
             }));
         define_isa!(@wrap $features; fn $adam(w: &mut [$t], g: &[$t], m: &mut [$t], v: &mut [$t], c: $crate::kernels::AdamConstants<$t>) =>
             $crate::kernels::adam::adam_step::<$vector>(w, g, m, v, c));
+        define_isa!(@wrap $features; fn $small_product(operands: $crate::kernels::Operands<'_, $t>) =>
+            $crate::kernels::small_product::small_product::<$vector>(operands));
     };
     (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)*) => $body:expr;)*) => {
         $(define_isa!(@kernel $features; $kernel($xs: $t $(, $param)*) => $body);)*
@@ -442,58 +455,4 @@ pub(crate) fn f32_kernels() -> &'static Kernels<f32> {
 /// The kernels for `f64` on this CPU.
 pub(crate) fn f64_kernels() -> &'static Kernels<f64> {
     &best_isa().f64
-}
-
-/// The kernels for a generic `T` on this CPU, if it is `f32` or `f64`
-/// (recognised as in [`native`]).
-pub(crate) fn for_type<'a, T: Float>() -> Option<&'a Kernels<T>> {
-    let id = typeid::of::<T>();
-    let kernels: *const Kernels<T> = if id == typeid::of::<f32>() {
-        std::ptr::from_ref(f32_kernels()).cast()
-    } else if id == typeid::of::<f64>() {
-        std::ptr::from_ref(f64_kernels()).cast()
-    } else {
-        return None;
-    };
-    // SAFETY: `T` is the element type of the kernels cast (equal
-    // `TypeId`s, and neither `f32` nor `f64` has a lifetime that could have
-    // been erased), so this only renames the type of a reference to a
-    // static.
-    Some(unsafe { &*kernels })
-}
-
-/// A slice of a generic float type, seen as what it is: `f32` and `f64`
-/// have kernels, any other type takes the scalar path.
-pub(crate) enum Native<'a, T> {
-    F32(&'a mut [f32]),
-    F64(&'a mut [f64]),
-    /// `half::f16` or `half::bf16`: the `f32` kernels on widened blocks.
-    #[cfg(feature = "half")]
-    Half(half::HalfSlice<'a>),
-    Other(&'a mut [T]),
-}
-
-/// Recognises `f32` and `f64` slices. `Activation<T>` is implemented for
-/// every `T: Float` without a `'static` bound, so the type test uses
-/// `typeid`, which gives the `TypeId` of non-`'static` types.
-pub(crate) fn native<T: Float>(xs: &mut [T]) -> Native<'_, T> {
-    let id = typeid::of::<T>();
-    if id == typeid::of::<f32>() {
-        let xs = xs as *mut [T] as *mut [f32];
-        // SAFETY: `T` is `f32` (equal `TypeId`s, and `f32` has no lifetime
-        // that could have been erased), so this only renames the type of a
-        // slice we borrow mutably for the same lifetime.
-        Native::F32(unsafe { &mut *xs })
-    } else if id == typeid::of::<f64>() {
-        let xs = xs as *mut [T] as *mut [f64];
-        // SAFETY: as above, `T` is `f64`.
-        Native::F64(unsafe { &mut *xs })
-    } else {
-        #[cfg(feature = "half")]
-        let xs = match half::half_slice(xs) {
-            Ok(xs) => return Native::Half(xs),
-            Err(xs) => xs,
-        };
-        Native::Other(xs)
-    }
 }

@@ -15,6 +15,8 @@
 //! - bce.rs: the fused loss kernels against the scalar losses.
 //! - rows.rs: the row-wise log-softmax on random rows, against `f64`.
 //! - adam.rs: Adam's update against the scalar loop, bit for bit.
+//! - small_product.rs: small matrix products against scalar chains, bit for
+//!   bit.
 //! - gemv.rs: the row-times-matrix kernel on random shapes, against a
 //!   plain sum in `f64`.
 
@@ -30,6 +32,7 @@ mod random_f64_gelu;
 mod reference;
 mod regression;
 mod rows;
+mod small_product;
 mod special;
 
 use super::{Isa, Kernels};
