@@ -15,6 +15,7 @@
 //! - bce.rs: the fused loss kernels against the scalar losses.
 //! - rows.rs: the row-wise log-softmax on random rows, against `f64`.
 //! - adam.rs: Adam's update against the scalar loop, bit for bit.
+//! - finite.rs: the finiteness check against `is_finite`.
 //! - small_product.rs: small matrix products against scalar chains, bit for
 //!   bit.
 //! - gemv.rs: the row-times-matrix kernel on random shapes, against a
@@ -24,6 +25,7 @@ mod adam;
 mod bce;
 mod exhaustive;
 mod exhaustive_gelu;
+mod finite;
 mod gemv;
 mod piecewise;
 mod property;
