@@ -68,7 +68,10 @@ pub(crate) fn matmul<T: Float + 'static>(
     if m <= ROW_PRODUCT_ROWS && super::gemv::rows_times_matrix(a, b, &mut c, accumulate) {
         return;
     }
-    if m * n * k <= SMALL_PRODUCT && small_product(a, b, &mut c, accumulate) {
+    if m * n * k <= SMALL_PRODUCT
+        && n >= SMALL_PRODUCT_COLUMNS
+        && small_product(a, b, &mut c, accumulate)
+    {
         return;
     }
     if !is_gemm_native::<T>() {
@@ -194,6 +197,12 @@ const ROW_PRODUCT_ROWS: usize = 1;
 /// when their operands are stored as it reads them: below this `gemm`'s
 /// set-up and packing cost more than its blocking for the caches saves.
 const SMALL_PRODUCT: usize = 1 << 18;
+
+/// Fewest columns of a product for small_product.rs, which vectorizes
+/// along them: narrower ones (one unit: a matrix times a vector) waste
+/// most lanes, where `gemm` runs along the rows (256 × 128 × 1: 12 µs
+/// more than `gemm`).
+const SMALL_PRODUCT_COLUMNS: usize = 8;
 
 /// `c ← [c +] a · b` by small_product.rs, if `T` has kernels, `b` and `c`
 /// are row-major and `a` is contiguous with non-negative strides (a
