@@ -17,9 +17,6 @@ use super::vector::Vector;
 use super::{Isa, define_isa};
 use std::arch::x86_64::*;
 
-/// AVX2 has 16 registers (ymm0–ymm15).
-const REGISTER_COUNT: usize = 16;
-
 /// The kernels, if this CPU has AVX2 and FMA.
 pub(super) fn isa() -> Option<&'static Isa> {
     (std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"))
@@ -68,7 +65,6 @@ impl Vector for F32x8 {
     const LANES: usize = 8;
     const UNROLL: usize = 4;
     const FUSED: bool = true;
-    const REGISTERS: usize = REGISTER_COUNT;
 
     #[inline(always)]
     fn splat(value: f32) -> Self {
@@ -239,7 +235,6 @@ impl Vector for F64x4 {
     const LANES: usize = 4;
     const UNROLL: usize = 4;
     const FUSED: bool = true;
-    const REGISTERS: usize = REGISTER_COUNT;
 
     #[inline(always)]
     fn splat(value: f64) -> Self {

@@ -18,9 +18,6 @@ use super::vector::Vector;
 use super::{Isa, define_isa};
 use std::arch::x86_64::*;
 
-/// AVX-512 has 32 registers (zmm0–zmm31).
-const REGISTER_COUNT: usize = 32;
-
 /// The kernels, if this CPU has AVX-512F.
 pub(super) fn isa() -> Option<&'static Isa> {
     std::arch::is_x86_feature_detected!("avx512f").then_some(&ISA)
@@ -60,7 +57,6 @@ impl Vector for F32x16 {
     const LANES: usize = 16;
     const UNROLL: usize = 4;
     const FUSED: bool = true;
-    const REGISTERS: usize = REGISTER_COUNT;
 
     #[inline(always)]
     fn splat(value: f32) -> Self {
@@ -230,7 +226,6 @@ impl Vector for F64x8 {
     const LANES: usize = 8;
     const UNROLL: usize = 4;
     const FUSED: bool = true;
-    const REGISTERS: usize = REGISTER_COUNT;
 
     #[inline(always)]
     fn splat(value: f64) -> Self {

@@ -18,9 +18,7 @@
 //! Larger products of a single row (a `Dense` layer on one sample) take
 //! gemv.rs's row-times-matrix kernel instead of `gemm`, whose set-up costs
 //! as much as such a product: (1, 784, 128) in f32 runs in 0.7× `gemm`'s
-//! time (5.5 µs against 8.0 µs). Small products of more rows (up to
-//! [`SMALL_PRODUCT`] multiply-adds, a small model's training step) take
-//! small_product.rs's kernel, which gives `gemm`'s bits without its set-up.
+//! time (5.5 µs against 8.0 µs).
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -66,12 +64,6 @@ pub(crate) fn matmul<T: Float + 'static>(
         return;
     }
     if m <= ROW_PRODUCT_ROWS && super::gemv::rows_times_matrix(a, b, &mut c, accumulate) {
-        return;
-    }
-    if m * n * k <= SMALL_PRODUCT
-        && n >= SMALL_PRODUCT_COLUMNS
-        && small_product(a, b, &mut c, accumulate)
-    {
         return;
     }
     if !is_gemm_native::<T>() {
@@ -193,51 +185,6 @@ const TINY: usize = 4096;
 /// beyond a row or two `gemm`'s packing pays for itself.
 const ROW_PRODUCT_ROWS: usize = 1;
 
-/// Products up to this many multiply-adds take small_product.rs's kernel
-/// when their operands are stored as it reads them: below this `gemm`'s
-/// set-up and packing cost more than its blocking for the caches saves.
-const SMALL_PRODUCT: usize = 1 << 18;
-
-/// Fewest columns of a product for small_product.rs, which vectorizes
-/// along them: narrower ones (one unit: a matrix times a vector) waste
-/// most lanes, where `gemm` runs along the rows (256 × 128 × 1: 12 µs
-/// more than `gemm`).
-const SMALL_PRODUCT_COLUMNS: usize = 8;
-
-/// `c ← [c +] a · b` by small_product.rs, if `T` has kernels, `b` and `c`
-/// are row-major and `a` is contiguous with non-negative strides (a
-/// row-major matrix or its transpose); `false`, touching nothing, if not.
-fn small_product<T: Float + 'static>(
-    a: ArrayView2<'_, T>,
-    b: ArrayView2<'_, T>,
-    c: &mut ArrayViewMut2<'_, T>,
-    accumulate: bool,
-) -> bool {
-    let shape = (a.nrows(), a.ncols(), b.ncols());
-    let strides = a.strides();
-    let a_strides = (usize::try_from(strides[0]), usize::try_from(strides[1]));
-    let (Some(kernels), Some(a), Some(b), (Ok(rows), Ok(depth))) = (
-        super::for_type::<T>(),
-        a.as_slice_memory_order(),
-        b.as_slice(),
-        a_strides,
-    ) else {
-        return false;
-    };
-    let Some(c) = c.as_slice_mut() else {
-        return false;
-    };
-    (kernels.small_product)(super::Operands {
-        a,
-        a_strides: (rows, depth),
-        b,
-        c,
-        shape,
-        accumulate,
-    });
-    true
-}
-
 /// One dot product per output, added to the output when accumulating.
 fn tiny_matmul<T: Float + 'static>(
     a: ArrayView2<'_, T>,
@@ -323,66 +270,6 @@ mod tests {
         Array2::from_shape_fn((rows, cols), |(i, j)| {
             ((i * 7 + j * 13 + salt) % 17) as f64 - 8.0
         })
-    }
-
-    /// The small products give `gemm`'s bits on the paths with FMA (every
-    /// x86-64 CPU with FMA runs one), whose kernels fuse too.
-    #[cfg(target_arch = "x86_64")]
-    #[test]
-    fn small_products_give_the_bits_of_gemm() {
-        if !std::arch::is_x86_feature_detected!("fma") {
-            return;
-        }
-        for (m, k, n, transposed) in [(32, 64, 64, false), (32, 64, 10, false), (64, 32, 10, true)]
-        {
-            let values = |rows, cols, salt| {
-                Array2::from_shape_fn((rows, cols), |(i, j)| {
-                    (((i * 37 + j * 101 + salt) % 1009) as f32 / 1009.0 - 0.5) * 1.37
-                })
-            };
-            let a_stored = if transposed {
-                values(k, m, 1)
-            } else {
-                values(m, k, 1)
-            };
-            let a = if transposed {
-                a_stored.t()
-            } else {
-                a_stored.view()
-            };
-            let b = values(k, n, 2);
-            let mut small = values(m, n, 3);
-            let mut reference = small.clone();
-            matmul(a, b.view(), small.view_mut(), true);
-            let strides = (a.strides()[0], a.strides()[1]);
-            // SAFETY: the views' shapes are (m, k), (k, n) and (m, n), with
-            // their own strides; `reference` is borrowed uniquely.
-            unsafe {
-                gemm::gemm(
-                    m,
-                    n,
-                    k,
-                    reference.as_mut_ptr(),
-                    1,
-                    n as isize,
-                    true,
-                    a.as_ptr(),
-                    strides.1,
-                    strides.0,
-                    b.as_ptr(),
-                    1,
-                    n as isize,
-                    1.0,
-                    1.0,
-                    false,
-                    false,
-                    false,
-                    gemm::Parallelism::None,
-                );
-            }
-            let bits = |x: &Array2<f32>| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&small), bits(&reference), "{m}×{k}×{n}");
-        }
     }
 
     #[test]

@@ -23,9 +23,6 @@
 //!   mean squared and absolute error's sums and gradients, for the same.
 //! - adam.rs: Adam's update of a weight array, for src/optimizer/;
 //!   finite.rs: the finiteness check of a training batch, for src/train/.
-//! - small_product.rs: small matrix products (matmul.rs picks them)
-//!   without `gemm`'s set-up and packing, bit for bit its results on the
-//!   FMA paths (the training steps of small models).
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
 //!   and portable.rs (plain Rust over fixed-size arrays, which the
 //!   compiler turns into SSE2 or NEON code): the registers, and the kernels
@@ -82,7 +79,6 @@ mod native_types;
 pub(crate) use adam::AdamConstants;
 pub(crate) use matmul::{is_tiny_on_slices, matmul, tiny_affine_rows, tiny_dot};
 pub(crate) use native_types::{Native, for_type, native};
-pub(crate) use small_product::Operands;
 
 mod adam;
 #[cfg(target_arch = "x86_64")]
@@ -111,7 +107,6 @@ mod regression;
 mod selu;
 mod sigmoid;
 mod silu;
-mod small_product;
 mod softmax;
 mod softplus;
 mod softsign;
@@ -199,8 +194,6 @@ pub(crate) struct Kernels<T> {
     pub(crate) absolute_error_slopes: fn(&[T], &[T], &mut [T], T),
     /// Adam's update of a weight array and its moments (adam.rs).
     pub(crate) adam: adam::AdamStep<T>,
-    /// A small matrix product from the operands as stored (small_product.rs).
-    pub(crate) small_product: small_product::SmallProduct<T>,
     /// Whether no value is `±inf` or NaN (finite.rs).
     pub(crate) all_finite: fn(&[T]) -> bool,
 }
@@ -294,9 +287,9 @@ macro_rules! define_isa {
             relu_with_f64(xs: f64, negative_slope, max_value, threshold, slope_from) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::ReluWith::new(negative_slope, max_value, threshold, slope_from));
         );
         define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, first_bad_label_f32,
-            [squared_error_sum_f32, absolute_error_sum_f32, squared_error_slopes_f32, absolute_error_slopes_f32, adam_f32, small_product_f32, all_finite_f32]);
+            [squared_error_sum_f32, absolute_error_sum_f32, squared_error_slopes_f32, absolute_error_slopes_f32, adam_f32, all_finite_f32]);
         define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, first_bad_label_f64,
-            [squared_error_sum_f64, absolute_error_sum_f64, squared_error_slopes_f64, absolute_error_slopes_f64, adam_f64, small_product_f64, all_finite_f64]);
+            [squared_error_sum_f64, absolute_error_sum_f64, squared_error_slopes_f64, absolute_error_slopes_f64, adam_f64, all_finite_f64]);
 
         static ISA: $crate::kernels::Isa = $crate::kernels::Isa {
             f32: $crate::kernels::Kernels {
@@ -336,7 +329,6 @@ macro_rules! define_isa {
                 squared_error_slopes: squared_error_slopes_f32,
                 absolute_error_slopes: absolute_error_slopes_f32,
                 adam: adam_f32,
-                small_product: small_product_f32,
                 all_finite: all_finite_f32,
             },
             f64: $crate::kernels::Kernels {
@@ -376,7 +368,6 @@ macro_rules! define_isa {
                 squared_error_slopes: squared_error_slopes_f64,
                 absolute_error_slopes: absolute_error_slopes_f64,
                 adam: adam_f64,
-                small_product: small_product_f64,
                 all_finite: all_finite_f64,
             },
         };
@@ -386,7 +377,7 @@ macro_rules! define_isa {
     (@tanh_f32 $kernel:expr) => { $kernel };
     // The kernels that are not in place, for one element type.
     (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, $first_bad_label:ident,
-        [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident, $adam:ident, $small_product:ident, $all_finite:ident]) => {
+        [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident, $adam:ident, $all_finite:ident]) => {
         define_isa!(@wrap $features; fn $row_times_matrix(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) =>
             $crate::kernels::gemv::row_times_matrix::<$vector>(x, w, out, accumulate));
         define_isa!(@wrap $features; fn $bce(labels: &[$t], values: &[$t], sums: &mut [$t], epsilon: $t) -> Result<(), usize> =>
@@ -411,8 +402,6 @@ macro_rules! define_isa {
             }));
         define_isa!(@wrap $features; fn $adam(w: &mut [$t], g: &[$t], m: &mut [$t], v: &mut [$t], c: $crate::kernels::AdamConstants<$t>) =>
             $crate::kernels::adam::adam_step::<$vector>(w, g, m, v, c));
-        define_isa!(@wrap $features; fn $small_product(operands: $crate::kernels::Operands<'_, $t>) =>
-            $crate::kernels::small_product::small_product::<$vector>(operands));
         define_isa!(@wrap $features; fn $all_finite(xs: &[$t]) -> bool =>
             $crate::kernels::finite::all_finite::<$vector>(xs));
     };

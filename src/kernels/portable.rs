@@ -74,8 +74,6 @@ macro_rules! portable_vector {
             const LANES: usize = $lanes;
             const UNROLL: usize = 1;
             const FUSED: bool = false;
-            // SSE2 and NEON have at least 16.
-            const REGISTERS: usize = 16;
 
             #[inline(always)]
             fn splat(value: $scalar) -> Self {

@@ -66,9 +66,6 @@ pub(crate) trait Vector: Copy {
     const UNROLL: usize;
     /// Whether [`mul_add`](Vector::mul_add) rounds once (FMA).
     const FUSED: bool;
-    /// Vector registers of the instruction set (what a kernel may keep
-    /// live without spilling).
-    const REGISTERS: usize;
 
     /// Every lane set to `value`.
     fn splat(value: Self::Scalar) -> Self;

@@ -16,8 +16,6 @@
 //! - rows.rs: the row-wise log-softmax on random rows, against `f64`.
 //! - adam.rs: Adam's update against the scalar loop, bit for bit.
 //! - finite.rs: the finiteness check against `is_finite`.
-//! - small_product.rs: small matrix products against scalar chains, bit for
-//!   bit.
 //! - gemv.rs: the row-times-matrix kernel on random shapes, against a
 //!   plain sum in `f64`.
 
@@ -34,7 +32,6 @@ mod random_f64_gelu;
 mod reference;
 mod regression;
 mod rows;
-mod small_product;
 mod special;
 
 use super::{Isa, Kernels};
