@@ -98,6 +98,14 @@ impl Vector for F32x8 {
         Self(avx2!(_mm256_mul_ps(self.0, rhs.0)))
     }
     #[inline(always)]
+    fn div_exact(self, rhs: Self) -> Self {
+        Self(avx2!(_mm256_div_ps(self.0, rhs.0)))
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        Self(avx2!(_mm256_sqrt_ps(self.0)))
+    }
+    #[inline(always)]
     fn div(self, rhs: Self) -> Self {
         avx2!({
             let estimate = _mm256_rcp_ps(rhs.0);
@@ -258,6 +266,14 @@ impl Vector for F64x4 {
     #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         Self(avx2!(_mm256_mul_pd(self.0, rhs.0)))
+    }
+    #[inline(always)]
+    fn div_exact(self, rhs: Self) -> Self {
+        self.div(rhs)
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        Self(avx2!(_mm256_sqrt_pd(self.0)))
     }
     #[inline(always)]
     fn div(self, rhs: Self) -> Self {

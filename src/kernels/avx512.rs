@@ -104,6 +104,14 @@ impl Vector for F32x16 {
         Self(avx512!(_mm512_mul_ps(self.0, rhs.0)))
     }
     #[inline(always)]
+    fn div_exact(self, rhs: Self) -> Self {
+        Self(avx512!(_mm512_div_ps(self.0, rhs.0)))
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        Self(avx512!(_mm512_sqrt_ps(self.0)))
+    }
+    #[inline(always)]
     fn div(self, rhs: Self) -> Self {
         // q0 = n·(1/d) to 14 bits; q = q0 + (n - d·q0)/d squares its error.
         avx512!({
@@ -265,6 +273,14 @@ impl Vector for F64x8 {
     #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         Self(avx512!(_mm512_mul_pd(self.0, rhs.0)))
+    }
+    #[inline(always)]
+    fn div_exact(self, rhs: Self) -> Self {
+        Self(avx512!(_mm512_div_pd(self.0, rhs.0)))
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        Self(avx512!(_mm512_sqrt_pd(self.0)))
     }
     #[inline(always)]
     fn div(self, rhs: Self) -> Self {

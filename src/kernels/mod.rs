@@ -24,13 +24,15 @@
 //!   cross_entropy.rs: softmax cross-entropy from logits row by row, with
 //!   its gradient, and the check of probability label rows.
 //! - table.rs: [`Kernels`], the function table each path fills.
+//! - adam.rs: Adam's update of a weight array, for src/optimizer/;
+//!   finite.rs: the finiteness check of a training batch, for src/train/.
 //! - avx512.rs (AVX-512F, 16 `f32` lanes), avx2.rs (AVX2 + FMA, 8 lanes)
 //!   and portable.rs (plain Rust over fixed-size arrays, which the
 //!   compiler turns into SSE2 or NEON code): the registers, and the kernels
 //!   compiled for them. `unsafe` appears there only for intrinsics, and in
-//!   [`native`] for one type cast. One kernel is specific to a path: the
-//!   AVX-512 `f32` tanh (avx512/tanh_table.rs), a table of polynomials
-//!   picked per lane by permutes.
+//!   [`native`] (native_types.rs) for one type cast. One kernel is
+//!   specific to a path: the AVX-512 `f32` tanh (avx512/tanh_table.rs), a
+//!   table of polynomials picked per lane by permutes.
 //!
 //! # Dispatch
 //!
@@ -75,9 +77,13 @@
 //! arguments first and keep their speed.
 
 mod matmul;
+mod native_types;
 
+pub(crate) use adam::AdamConstants;
 pub(crate) use matmul::{is_tiny_on_slices, matmul, tiny_affine_rows, tiny_dot};
+pub(crate) use native_types::{Native, for_type, native};
 
+mod adam;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
@@ -87,6 +93,7 @@ mod celu;
 pub(crate) mod cross_entropy;
 mod elu;
 mod exp;
+mod finite;
 mod gelu;
 mod gelu_f32;
 mod gelu_tanh;
@@ -114,7 +121,6 @@ mod vector;
 #[cfg(test)]
 mod tests;
 
-use num_traits::Float;
 use std::sync::OnceLock;
 pub(crate) use table::{Isa, Kernels};
 
@@ -200,9 +206,9 @@ macro_rules! define_isa {
             relu_with_f64(xs: f64, negative_slope, max_value, threshold, slope_from) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::ReluWith::new(negative_slope, max_value, threshold, slope_from));
         );
         define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, [cross_entropy_f32, first_bad_probability_row_f32], first_bad_label_f32,
-            [squared_error_sum_f32, absolute_error_sum_f32, squared_error_slopes_f32, absolute_error_slopes_f32]);
+            [squared_error_sum_f32, absolute_error_sum_f32, squared_error_slopes_f32, absolute_error_slopes_f32, adam_f32, all_finite_f32]);
         define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, [cross_entropy_f64, first_bad_probability_row_f64], first_bad_label_f64,
-            [squared_error_sum_f64, absolute_error_sum_f64, squared_error_slopes_f64, absolute_error_slopes_f64]);
+            [squared_error_sum_f64, absolute_error_sum_f64, squared_error_slopes_f64, absolute_error_slopes_f64, adam_f64, all_finite_f64]);
 
         static ISA: $crate::kernels::Isa = $crate::kernels::Isa {
             f32: $crate::kernels::Kernels {
@@ -243,6 +249,8 @@ macro_rules! define_isa {
                 absolute_error_sum: absolute_error_sum_f32,
                 squared_error_slopes: squared_error_slopes_f32,
                 absolute_error_slopes: absolute_error_slopes_f32,
+                adam: adam_f32,
+                all_finite: all_finite_f32,
             },
             f64: $crate::kernels::Kernels {
                 sigmoid: sigmoid_f64,
@@ -282,6 +290,8 @@ macro_rules! define_isa {
                 absolute_error_sum: absolute_error_sum_f64,
                 squared_error_slopes: squared_error_slopes_f64,
                 absolute_error_slopes: absolute_error_slopes_f64,
+                adam: adam_f64,
+                all_finite: all_finite_f64,
             },
         };
     };
@@ -290,7 +300,7 @@ macro_rules! define_isa {
     (@tanh_f32 $kernel:expr) => { $kernel };
     // The kernels that are not in place, for one element type.
     (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, [$cross_entropy:ident, $probability_rows:ident], $first_bad_label:ident,
-        [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident]) => {
+        [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident, $adam:ident, $all_finite:ident]) => {
         define_isa!(@wrap $features; fn $row_times_matrix(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) =>
             $crate::kernels::gemv::row_times_matrix::<$vector>(x, w, out, accumulate));
         define_isa!(@wrap $features; fn $bce(labels: &[$t], values: &[$t], sums: &mut [$t], epsilon: $t) -> Result<(), usize> =>
@@ -317,6 +327,10 @@ macro_rules! define_isa {
             $crate::kernels::regression::pair_map::<$vector>(labels, values, out, $crate::kernels::regression::AbsoluteErrorSlope {
                 scale: <$vector as $crate::kernels::vector::Vector>::splat(scale),
             }));
+        define_isa!(@wrap $features; fn $adam(w: &mut [$t], g: &[$t], m: &mut [$t], v: &mut [$t], c: $crate::kernels::AdamConstants<$t>) =>
+            $crate::kernels::adam::adam_step::<$vector>(w, g, m, v, c));
+        define_isa!(@wrap $features; fn $all_finite(xs: &[$t]) -> bool =>
+            $crate::kernels::finite::all_finite::<$vector>(xs));
     };
     (@kernels $features:tt; $($kernel:ident($xs:ident: $t:ty $(, $param:ident)*) => $body:expr;)*) => {
         $(define_isa!(@kernel $features; $kernel($xs: $t $(, $param)*) => $body);)*
@@ -365,58 +379,4 @@ pub(crate) fn f32_kernels() -> &'static Kernels<f32> {
 /// The kernels for `f64` on this CPU.
 pub(crate) fn f64_kernels() -> &'static Kernels<f64> {
     &best_isa().f64
-}
-
-/// The kernels for a generic `T` on this CPU, if it is `f32` or `f64`
-/// (recognised as in [`native`]).
-pub(crate) fn for_type<'a, T: Float>() -> Option<&'a Kernels<T>> {
-    let id = typeid::of::<T>();
-    let kernels: *const Kernels<T> = if id == typeid::of::<f32>() {
-        std::ptr::from_ref(f32_kernels()).cast()
-    } else if id == typeid::of::<f64>() {
-        std::ptr::from_ref(f64_kernels()).cast()
-    } else {
-        return None;
-    };
-    // SAFETY: `T` is the element type of the kernels cast (equal
-    // `TypeId`s, and neither `f32` nor `f64` has a lifetime that could have
-    // been erased), so this only renames the type of a reference to a
-    // static.
-    Some(unsafe { &*kernels })
-}
-
-/// A slice of a generic float type, seen as what it is: `f32` and `f64`
-/// have kernels, any other type takes the scalar path.
-pub(crate) enum Native<'a, T> {
-    F32(&'a mut [f32]),
-    F64(&'a mut [f64]),
-    /// `half::f16` or `half::bf16`: the `f32` kernels on widened blocks.
-    #[cfg(feature = "half")]
-    Half(half::HalfSlice<'a>),
-    Other(&'a mut [T]),
-}
-
-/// Recognises `f32` and `f64` slices. `Activation<T>` is implemented for
-/// every `T: Float` without a `'static` bound, so the type test uses
-/// `typeid`, which gives the `TypeId` of non-`'static` types.
-pub(crate) fn native<T: Float>(xs: &mut [T]) -> Native<'_, T> {
-    let id = typeid::of::<T>();
-    if id == typeid::of::<f32>() {
-        let xs = xs as *mut [T] as *mut [f32];
-        // SAFETY: `T` is `f32` (equal `TypeId`s, and `f32` has no lifetime
-        // that could have been erased), so this only renames the type of a
-        // slice we borrow mutably for the same lifetime.
-        Native::F32(unsafe { &mut *xs })
-    } else if id == typeid::of::<f64>() {
-        let xs = xs as *mut [T] as *mut [f64];
-        // SAFETY: as above, `T` is `f64`.
-        Native::F64(unsafe { &mut *xs })
-    } else {
-        #[cfg(feature = "half")]
-        let xs = match half::half_slice(xs) {
-            Ok(xs) => return Native::Half(xs),
-            Err(xs) => xs,
-        };
-        Native::Other(xs)
-    }
 }

@@ -101,6 +101,14 @@ macro_rules! portable_vector {
                 self.zip(rhs, |a, b| a * b)
             }
             #[inline(always)]
+            fn div_exact(self, rhs: Self) -> Self {
+                self.div(rhs)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                self.map(|a| a.sqrt())
+            }
+            #[inline(always)]
             fn div(self, rhs: Self) -> Self {
                 self.zip(rhs, |a, b| a / b)
             }

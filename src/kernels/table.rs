@@ -2,7 +2,7 @@
 //! per element type, gathered in an [`Isa`]): what dispatch in mod.rs
 //! hands out and what the tests run path by path.
 
-use super::{bce, cross_entropy, gemv};
+use super::{adam, bce, cross_entropy, gemv};
 
 /// The kernels of one instruction set for one element type, all in place
 /// but the matrix product.
@@ -84,6 +84,10 @@ pub(crate) struct Kernels<T> {
     pub(crate) squared_error_slopes: fn(&[T], &[T], &mut [T], T),
     /// `out ← sign(e)·scale` (`sign(0) = 0`), over labels, values and `out`.
     pub(crate) absolute_error_slopes: fn(&[T], &[T], &mut [T], T),
+    /// Adam's update of a weight array and its moments (adam.rs).
+    pub(crate) adam: adam::AdamStep<T>,
+    /// Whether no value is `±inf` or NaN (finite.rs).
+    pub(crate) all_finite: fn(&[T]) -> bool,
 }
 
 /// One instruction set's kernels: what dispatch picks, and what the tests

@@ -123,6 +123,11 @@ pub(crate) trait Vector: Copy {
     /// and a normal quotient (AVX refines a reciprocal estimate). NaN in
     /// either operand gives NaN.
     fn div(self, rhs: Self) -> Self;
+    /// `self / rhs` correctly rounded (the hardware's division, slower
+    /// than [`div`](Vector::div) where that refines an estimate).
+    fn div_exact(self, rhs: Self) -> Self;
+    /// `√self` correctly rounded (`-0` for `-0`, NaN below 0).
+    fn sqrt(self) -> Self;
     /// `1 / self` within 2^-27 relative, for a normal `self` of magnitude
     /// below 2^126: a division here, a refined estimate where that is
     /// cheaper (AVX-512 `f64`).

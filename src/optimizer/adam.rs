@@ -3,6 +3,7 @@
 use super::{
     Optimizer, Rule, Slots, check_epsilon, check_learning_rate, check_unit_half_open, through_f32,
 };
+use crate::kernels::{self, AdamConstants};
 use crate::precision::narrow;
 use crate::{Element, Error};
 
@@ -233,12 +234,25 @@ impl Rule<3> for AdamRule {
         let one_minus_beta_1: S = narrow(1.0 - self.beta_1);
         let one_minus_beta_2: S = narrow(1.0 - self.beta_2);
         let epsilon: S = narrow(self.epsilon);
-        let amsgrad = self.amsgrad;
+        if !self.amsgrad
+            && let Some(kernels) = kernels::for_type::<S>()
+        {
+            // `f32` and `f64`: the loop below on vectors, bit for bit
+            // (src/kernels/adam.rs).
+            let constants = AdamConstants {
+                one_minus_beta_1,
+                one_minus_beta_2,
+                alpha,
+                epsilon,
+            };
+            (kernels.adam)(weights, gradient, m, v, constants);
+            return;
+        }
         let moments = weights
             .iter_mut()
             .zip(gradient)
             .zip(m.iter_mut().zip(v.iter_mut()));
-        if amsgrad {
+        if self.amsgrad {
             for (((w, &g), (m, v)), v_max) in moments.zip(v_max.iter_mut()) {
                 *m = *m + (g - *m) * one_minus_beta_1;
                 *v = *v + (g * g - *v) * one_minus_beta_2;

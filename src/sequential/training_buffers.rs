@@ -27,6 +27,8 @@ pub(crate) struct TrainingWorkspace<T> {
     /// after another, before they are added to `grads` (see
     /// src/train/blocks.rs); room for the layer that needs most.
     pub(crate) partials: Vec<T>,
+    /// Each row's loss of the step (a compiled loss), kept to be reused.
+    pub(crate) losses: Vec<T>,
     /// The size of each weight array, in Keras order.
     pub(crate) sizes: Vec<usize>,
     /// Where each layer's gradients start in `grads` (one more entry than
@@ -61,6 +63,7 @@ impl<T> Default for TrainingWorkspace<T> {
             layers: Vec::new(),
             grads: Vec::new(),
             partials: Vec::new(),
+            losses: Vec::new(),
             sizes: Vec::new(),
             offsets: Vec::new(),
             steps: 0,

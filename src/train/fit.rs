@@ -276,10 +276,13 @@ fn gather<'b, T: Element>(
 ) -> ArrayView2<'b, T> {
     let cols = source.ncols();
     for (chunk, &row) in buffer.chunks_exact_mut(cols).zip(rows) {
-        chunk
-            .iter_mut()
-            .zip(source.row(row))
-            .for_each(|(to, &from)| *to = from);
+        match source.row(row).as_slice() {
+            Some(from) => chunk.copy_from_slice(from),
+            None => chunk
+                .iter_mut()
+                .zip(source.row(row))
+                .for_each(|(to, &from)| *to = from),
+        }
     }
     super::workspace::rows_of(buffer, rows.len(), cols)
 }

@@ -35,6 +35,7 @@ pub use history::{BatchLog, EpochLog, History};
 pub use options::FitOptions;
 
 use crate::error::{Error, check_shape};
+use crate::kernels;
 use crate::layer::Layer;
 use crate::layer::{TrainingStep, layer_seed};
 use crate::loss::{self, Loss};
@@ -356,9 +357,14 @@ fn check_finite<T: Element, S: Data<Elem = T>>(
     what: &str,
     x: &ArrayBase<S, Ix2>,
 ) -> Result<(), Error> {
-    // Runs every step: a branch-free scan of blocks vectorizes, where a
-    // search for the first bad value would not.
-    let finite = |values: &[T]| values.iter().fold(true, |ok, v| ok & v.is_finite());
+    // Runs every step: a branch-free scan of blocks (the kernel of
+    // src/kernels/finite.rs for f32 and f64), where a search for the first
+    // bad value would not vectorize.
+    let kernel = kernels::for_type::<T>().map(|kernels| kernels.all_finite);
+    let finite = |values: &[T]| match kernel {
+        Some(all_finite) => all_finite(values),
+        None => values.iter().fold(true, |ok, v| ok & v.is_finite()),
+    };
     let all_finite = match x.as_slice_memory_order() {
         Some(values) => all_blocks(values, finite),
         None => x
@@ -392,8 +398,12 @@ fn all_blocks<T: Element>(values: &[T], test: impl Fn(&[T]) -> bool + Send + Syn
         use rayon::slice::ParallelSlice;
         return values.par_chunks(PARALLEL_SCAN / 4).all(test);
     }
-    values.chunks(256).all(test)
+    values.chunks(SCAN_BLOCK).all(test)
 }
+
+/// Values per block of [`all_blocks`] on one thread: few enough calls that
+/// their cost vanishes, and an early stop on a bad block.
+const SCAN_BLOCK: usize = 1 << 14;
 
 /// Values from which [`all_blocks`] scans on the thread pool (1 MiB of
 /// `f32`), in four blocks or more.

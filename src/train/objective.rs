@@ -49,7 +49,8 @@ pub(super) fn loss_gradient<T: Element>(
         let pre = rows_of(&buffers.pre, rows, width);
         let out = rows_of(&buffers.out, rows, width);
         let grad = rows_of_mut(&mut buffers.grad, rows, width);
-        return compiled(layers[last].as_ref(), loss, y, [pre, out], grad);
+        let losses = &mut workspace.losses;
+        return compiled(layers[last].as_ref(), loss, y, [pre, out], (grad, losses));
     }
     let pre = rows_of(&buffers.pre, rows, width);
     let out = rows_of(&buffers.out, rows, width);
@@ -96,7 +97,7 @@ fn compiled<T: Element>(
     loss: &Loss,
     y: ArrayView2<'_, T>,
     [pre, out]: [ArrayView2<'_, T>; 2],
-    mut grad: ArrayViewMut2<'_, T>,
+    (mut grad, losses): (ArrayViewMut2<'_, T>, &mut Vec<T>),
 ) -> Pass<T> {
     let through_logits = loss.through_logits(last.activation_name());
     let (values, objective) = match &through_logits {
@@ -115,17 +116,18 @@ fn compiled<T: Element>(
         values: values.as_slice().unwrap_or(&[]),
         count: y.nrows(),
     };
-    let mut losses = vec![T::zero(); y.nrows()];
+    losses.clear();
+    losses.resize(y.nrows(), T::zero());
     match grad.as_slice_mut() {
-        Some(g) => sample.values_and_gradient(rows, &mut losses, scale, g),
+        Some(g) => sample.values_and_gradient(rows, losses, scale, g),
         None => {
             let mut g = vec![T::zero(); grad.len()];
-            sample.values_and_gradient(rows, &mut losses, scale, &mut g);
+            sample.values_and_gradient(rows, losses, scale, &mut g);
             grad.iter_mut().zip(g).for_each(|(g, v)| *g = v);
         }
     }
     let mut sum = Accumulator::new();
-    losses.into_iter().for_each(|v| sum.add(v));
+    losses.iter().for_each(|&v| sum.add(v));
     let accuracy = Accuracy::for_loss(loss, out.ncols());
     let mut hits = Accumulator::new();
     let (label_width, width) = (y.ncols().max(1), out.ncols().max(1));

@@ -16,13 +16,17 @@
 //! - cross_entropy.rs: softmax cross-entropy from logits against the row
 //!   formulas in `f64`.
 //! - rows.rs: the row-wise log-softmax on random rows, against `f64`.
+//! - adam.rs: Adam's update against the scalar loop, bit for bit.
+//! - finite.rs: the finiteness check against `is_finite`.
 //! - gemv.rs: the row-times-matrix kernel on random shapes, against a
 //!   plain sum in `f64`.
 
+mod adam;
 mod bce;
 mod cross_entropy;
 mod exhaustive;
 mod exhaustive_gelu;
+mod finite;
 mod gemv;
 mod inputs;
 mod piecewise;
