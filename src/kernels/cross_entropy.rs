@@ -5,15 +5,15 @@
 //! Rows go in blocks of at most [`BLOCK_ROWS`] rows (and about 4 096
 //! logits), so that a block's `e^(z - m)` stays in L1 between its passes:
 //!
-//! 1. each row's maximum `m` (NaN skipped, softmax.rs's) and `e^(z - m)`
-//!    stored (into the gradient's buffer, or a scratch block) and summed
-//!    into `s`;
+//! 1. each row's maximum `m` (NaN skipped, as softmax.rs's) and
+//!    `s = Σ e^(z - m)`, each `e^(z - m)` kept in the gradient's buffer
+//!    when training (the value alone keeps none);
 //! 2. `ln s` for the whole block's rows in one call of ln.rs's kernel;
 //! 3. each row's loss: sparse `(m - z_label) + ln s`, dense
 //!    `Σ ŷ·((m - z) + ln s)` with `ŷ = y·keep + add` the smoothed labels;
 //!    with a gradient, `e ← (e/s·Σŷ - ŷ)·scale` (sparse: `Σŷ = 1`).
 //!
-//! A row narrower than a register is one masked load (AVX-512) per pass,
+//! A row narrower than a register is one (masked) load per pass,
 //! so at 10 classes the per-row cost is a few horizontal reductions, not
 //! loop overheads. The arithmetic is the row formulas': `z - m` is exact
 //! and `e^(z - m) ≤ 1`, so huge logits (±1e4) stay exact; `e^x` and `ln x`
