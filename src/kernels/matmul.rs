@@ -108,15 +108,14 @@ pub(crate) fn matmul<T: Float + 'static>(
 /// `kernel` `(k, n)`, `bias` `n` values and `out` `(m, n)`, for a product
 /// that [`is_tiny_on_slices`]. The same values as filling `out` with the
 /// bias rows and accumulating [`matmul`] onto them, bit for bit: each dot
-/// product is summed in `out` from zero, term after term, and then added
-/// to its bias. The loops run over units (or rows, for a single unit)
-/// innermost, which the compiler vectorizes.
+/// product is summed from zero, term after term, and then added to its
+/// bias.
 pub(crate) fn tiny_affine_rows<T: Float + 'static>(
     x: &[T],
     kernel: &[T],
     bias: &[T],
     out: &mut [T],
-    (m, k, n): (usize, usize, usize),
+    (_, k, n): (usize, usize, usize),
 ) {
     if n == 1 {
         // A single unit, the usual output layer; with few inputs, a dot
@@ -127,27 +126,15 @@ pub(crate) fn tiny_affine_rows<T: Float + 'static>(
             3 => single_unit::<T, 3>(x, kernel, bias[0], out),
             4 => single_unit::<T, 4>(x, kernel, bias[0], out),
             _ => {
-                for (p, &w) in kernel.iter().enumerate() {
-                    for (row, z) in out.iter_mut().enumerate() {
-                        *z = first_or(p, *z) + x[row * k + p] * w;
-                    }
+                for (x_row, z) in x.chunks_exact(k).zip(out) {
+                    *z = bias[0] + tiny_dot(x_row, kernel, 1, 0);
                 }
-                out.iter_mut().for_each(|z| *z = bias[0] + *z);
             }
         }
         return;
     }
-    for row in 0..m {
-        let x_row = &x[row * k..(row + 1) * k];
-        let out_row = &mut out[row * n..(row + 1) * n];
-        for (p, (&input, weights)) in x_row.iter().zip(kernel.chunks_exact(n)).enumerate() {
-            for (z, &w) in out_row.iter_mut().zip(weights) {
-                *z = first_or(p, *z) + input * w;
-            }
-        }
-        for (z, &b) in out_row.iter_mut().zip(bias) {
-            *z = b + *z;
-        }
+    for (x_row, out_row) in x.chunks_exact(k).zip(out.chunks_exact_mut(n)) {
+        row_dots(x_row, kernel, n, |j, dot| out_row[j] = bias[j] + dot);
     }
 }
 
@@ -162,11 +149,50 @@ fn single_unit<T: Float + 'static, const K: usize>(x: &[T], kernel: &[T], bias: 
     }
 }
 
-/// The running sum before term `p`: zero before the first (whatever
-/// `out` held), as the dot products start.
+/// Calls `emit(j, dot)` with the dot product of `row` and each column `j`
+/// of the row-major `(row.len(), n)` matrix `b`, each summed as
+/// [`tiny_dot`] sums it. Columns go in blocks of 16, 8 and 4 whose sums
+/// stay in registers from the first term to the last (summing into the
+/// output instead made every term wait for the previous one's store).
 #[inline(always)]
-fn first_or<T: Float + 'static>(p: usize, sum: T) -> T {
-    if p == 0 { T::zero() } else { sum }
+fn row_dots<T: Float + 'static>(row: &[T], b: &[T], n: usize, mut emit: impl FnMut(usize, T)) {
+    let mut j = 0;
+    while n - j >= 16 {
+        block_dots::<T, 16>(row, b, n, j, &mut emit);
+        j += 16;
+    }
+    if n - j >= 8 {
+        block_dots::<T, 8>(row, b, n, j, &mut emit);
+        j += 8;
+    }
+    if n - j >= 4 {
+        block_dots::<T, 4>(row, b, n, j, &mut emit);
+        j += 4;
+    }
+    for j in j..n {
+        emit(j, tiny_dot(row, b, n, j));
+    }
+}
+
+/// [`row_dots`] for the `W` columns from `first` on.
+#[inline(always)]
+fn block_dots<T: Float + 'static, const W: usize>(
+    row: &[T],
+    b: &[T],
+    n: usize,
+    first: usize,
+    emit: &mut impl FnMut(usize, T),
+) {
+    let mut sums = [T::zero(); W];
+    for (&x, b_row) in row.iter().zip(b.chunks_exact(n)) {
+        let weights = <&[T; W]>::try_from(&b_row[first..first + W]).expect("W columns");
+        for (sum, &w) in sums.iter_mut().zip(weights) {
+            *sum = *sum + x * w;
+        }
+    }
+    for (i, sum) in sums.into_iter().enumerate() {
+        emit(first + i, sum);
+    }
 }
 
 /// Whether [`matmul`] computes an `(m, k) · (k, n)` product of row-major
@@ -220,10 +246,9 @@ fn tiny_rows<T: Float + 'static>(
     accumulate: bool,
 ) {
     for (a_row, c_row) in a.chunks_exact(k).zip(c.chunks_exact_mut(n)) {
-        for (j, c) in c_row.iter_mut().enumerate() {
-            let dot = tiny_dot(a_row, b, n, j);
-            *c = if accumulate { *c + dot } else { dot };
-        }
+        row_dots(a_row, b, n, |j, dot| {
+            c_row[j] = if accumulate { c_row[j] + dot } else { dot };
+        });
     }
 }
 
@@ -257,7 +282,7 @@ fn strides(s: &[isize]) -> (isize, isize) {
 
 #[cfg(test)]
 mod tests {
-    use super::matmul;
+    use super::{matmul, tiny_affine_rows};
     use ndarray::{Array2, s};
 
     fn reference(a: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {
@@ -307,6 +332,43 @@ mod tests {
             let reversed = a.slice(s![..;-1, ..]);
             matmul(reversed, b.view(), cr.view_mut(), false);
             assert_eq!(cr, expected.slice(s![..;-1, ..]), "reversed {m}x{k}x{n}");
+        }
+    }
+
+    /// Values over 24 binades, so that a dot product summed in another
+    /// order than term after term rounds differently.
+    fn spread(rows: usize, cols: usize, salt: u32) -> Array2<f32> {
+        let mut state = salt.wrapping_mul(2_654_435_761).wrapping_add(1);
+        Array2::from_shape_fn((rows, cols), |(_, j)| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let unit = (state >> 8) as f32 / (1 << 24) as f32 - 0.5;
+            unit * 2.0_f32.powi((j as i32 * 5) % 24 - 12)
+        })
+    }
+
+    #[test]
+    fn tiny_products_sum_each_dot_in_order_in_every_column_block() {
+        for n in 1..=37 {
+            for k in [1, 2, 5, 30] {
+                let (a, b) = (spread(3, k, n as u32), spread(k, n, 7));
+                let bias = spread(1, n, 9).into_raw_vec_and_offset().0;
+                let dot =
+                    |i: usize, j: usize| (0..k).fold(0.0_f32, |sum, p| sum + a[[i, p]] * b[[p, j]]);
+                let expected = Array2::from_shape_fn((3, n), |(i, j)| dot(i, j));
+                let mut c = Array2::from_elem((3, n), f32::NAN);
+                matmul(a.view(), b.view(), c.view_mut(), false);
+                assert_eq!(c, expected, "matmul 3x{k}x{n}");
+
+                let mut out = vec![f32::NAN; 3 * n];
+                let (x, kernel) = (a.as_slice().unwrap(), b.as_slice().unwrap());
+                tiny_affine_rows(x, kernel, &bias, &mut out, (3, k, n));
+                let with_bias = Array2::from_shape_fn((3, n), |(i, j)| bias[j] + dot(i, j));
+                assert_eq!(
+                    out,
+                    with_bias.into_raw_vec_and_offset().0,
+                    "affine 3x{k}x{n}"
+                );
+            }
         }
     }
 }
