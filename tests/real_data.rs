@@ -15,7 +15,8 @@ mod recipe;
 #[test]
 fn breast_cancer_recipe_reaches_keras_accuracy() {
     let (split, mut model) = recipe::breast_cancer(1).unwrap();
-    let history = recipe::train(&mut model, &split, 100, 1, false).unwrap();
+    let (history, seconds) = recipe::train(&mut model, &split, 100, 1, false).unwrap();
+    assert_eq!(seconds.len(), 100);
     let test = model.evaluate(&split.x_test, &split.y_test).unwrap();
     assert_eq!(history.val_accuracy.last(), Some(&test.accuracy));
     assert!(test.accuracy >= 0.94, "test accuracy {}", test.accuracy);

@@ -88,18 +88,31 @@ pub fn train(
     epochs: usize,
     seed: u64,
     verbose: bool,
-) -> Result<History<f32>, Error> {
+) -> Result<(History<f32>, Vec<f64>), Error> {
+    let mut seconds = Vec::with_capacity(epochs);
     let options = FitOptions::new(epochs)
         .batch_size(32)
         .shuffle(seed)
         .validation_data(&split.x_test, &split.y_test)
-        .verbose(verbose);
-    model.fit(
+        .verbose(verbose)
+        .on_epoch_end(|log| seconds.push(log.seconds));
+    let history = model.fit(
         &split.x_train,
         &split.y_train,
         &mut Adam::new(0.001),
         options,
-    )
+    )?;
+    Ok((history, seconds))
+}
+
+/// The median of the epochs' times after the first (which pays for
+/// first-touch page faults and cold caches), the statistic
+/// `examples/keras_side.py` reports for Keras (whose first epoch traces
+/// the graph).
+pub fn median_epoch(seconds: &[f64]) -> f64 {
+    let mut later = seconds.get(1..).unwrap_or_default().to_vec();
+    later.sort_by(f64::total_cmp);
+    later.get(later.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// `matrix[true][predicted]` counts of the test rows, from a `(rows, 1)`
