@@ -1,6 +1,7 @@
 //! Floats as a file stores them (IEEE float32 or float64, in either byte
-//! order) decoded into the model's element type: the one rule of every
-//! reader that may convert (`.npz`, Keras's HDF5).
+//! order) decoded into the model's element type: the one rule of the
+//! readers that may convert (`.npz`, Keras's HDF5), and the one decoder of
+//! every reader (safetensors too, whose files hold `T` itself).
 //!
 //! Float32 into `f32` or wider and float64 into `f64` are exact; float64
 //! into `f32` rounds to nearest, as NumPy's `astype(np.float32)` does. A
