@@ -3,7 +3,9 @@
 //! second; "read file" is `std::fs::read` of the same file, the floor a
 //! load cannot go under. Keras's `.keras` file of the same model beside
 //! the safetensors file (issue #15: `load_keras` within 2× of `load`,
-//! `save_keras` of `save`).
+//! `save_keras` of `save`). `load_npz` reads the same weights from an
+//! `np.savez` archive into a built model, as `load_weights` does from
+//! safetensors.
 //!
 //! ```text
 //! cargo bench --bench persistence
@@ -12,6 +14,9 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use neurite::{Dense, Element, Relu, Sequential, Softmax};
 use std::hint::black_box;
+
+#[path = "../tests/npz_writer/mod.rs"]
+mod npz_writer;
 
 fn model<T: Element>() -> Sequential<T> {
     let mut model = Sequential::new();
@@ -81,14 +86,43 @@ fn bench<T: Element>(c: &mut Criterion, dtype: &str) {
     group.bench_function("save_keras (with fsync)", |b| {
         b.iter(|| model.save_keras(&keras).unwrap())
     });
+    let npz = folder.join(format!("neurite-bench-{}-{dtype}.npz", std::process::id()));
+    std::fs::write(&npz, savez(&model, dtype)).unwrap();
+    group.bench_function("load_npz", |b| b.iter(|| target.load_npz(&npz).unwrap()));
     let raw = folder.join(format!("neurite-bench-{}-{dtype}.raw", std::process::id()));
     group.bench_function("write file (no fsync)", |b| {
         b.iter(|| std::fs::write(&raw, &in_memory).unwrap())
     });
     group.finish();
-    for file in [&path, &weights, &keras, &raw] {
+    for file in [&path, &weights, &keras, &npz, &raw] {
         let _ = std::fs::remove_file(file);
     }
+}
+
+/// The bytes of `np.savez(path, *model.get_weights())`, stored in the
+/// model's own float type (`dtype` is `"f32"` or `"f64"`).
+fn savez<T: Element>(model: &Sequential<T>, dtype: &str) -> Vec<u8> {
+    let arrays = model.get_weights();
+    let names: Vec<String> = (0..arrays.len()).map(|i| format!("arr_{i}.npy")).collect();
+    let entries: Vec<(&str, Vec<u8>)> = names
+        .iter()
+        .zip(&arrays)
+        .map(|(name, array)| {
+            let values = array.iter().map(|value| value.to_f64().unwrap());
+            let (descr, data): (_, Vec<u8>) = match dtype {
+                "f32" => (
+                    "<f4",
+                    values.flat_map(|v| (v as f32).to_le_bytes()).collect(),
+                ),
+                _ => ("<f8", values.flat_map(f64::to_le_bytes).collect()),
+            };
+            (
+                name.as_str(),
+                npz_writer::npy(descr, false, array.shape(), &data),
+            )
+        })
+        .collect();
+    npz_writer::zip(&entries, npz_writer::STORED)
 }
 
 fn persistence(c: &mut Criterion) {

@@ -79,6 +79,7 @@ mod keras;
 mod npz;
 mod safetensors;
 mod spec;
+mod stored_float;
 
 pub use spec::{ActivationSpec, FORMAT_VERSION, LayerSpec, ModelSpec};
 

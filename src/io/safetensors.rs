@@ -6,6 +6,7 @@
 //! expects.
 
 use super::spec::{checked_product, format_error, shorten};
+use super::stored_float::{ByteOrder, StoredFloat};
 use crate::error::Error;
 use crate::precision::{cast, narrow, widen};
 use crate::{Element, Layer};
@@ -385,16 +386,14 @@ fn read_values<T: Element, R: Read>(
         let part = &mut chunk[..size];
         input.read_exact(part).map_err(io_error)?;
         left -= part.len();
-        let wide = |b: &[u8]| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
         match storage {
-            Storage::F32 => values.extend(part.chunks_exact(4).map(|b| {
-                let value = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                cast::<f32, T>(value)
-            })),
-            Storage::F64 => values.extend(part.chunks_exact(8).map(|b| narrow::<T>(wide(b)))),
+            // `T` is the stored type: bit for bit.
+            Storage::F32 => StoredFloat::F32(ByteOrder::Little).extend(part, &mut values),
+            Storage::F64 => StoredFloat::F64(ByteOrder::Little).extend(part, &mut values),
             Storage::Widened => {
                 for b in part.chunks_exact(8) {
-                    let stored = wide(b);
+                    let stored =
+                        f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
                     let value: T = narrow(stored);
                     if value.to_f64() != Some(stored) && !stored.is_nan() {
                         return Err(format_error(

@@ -5,7 +5,7 @@
 use super::hdf5::{Hdf5, SIGNATURE};
 use super::weights::Layout;
 use crate::error::{Error, format_error, shorten};
-use crate::io::npz::zip::{Archive, SizeLimit, crc32};
+use crate::io::npz::zip::{Archive, Contents, Entry, SizeLimit, crc32};
 use std::borrow::Cow;
 use std::ops::Range;
 
@@ -61,10 +61,9 @@ fn open_zip(bytes: Cow<'_, [u8]>, what: &str) -> Result<Source, Error> {
                 .and_then(|value| value.get("keras_version")?.as_str().map(is_keras2))
                 .unwrap_or(false)
         });
-        let weights = match entry(&archive, "model.weights.h5", &weights_limit, what)? {
-            Cow::Borrowed(stored) => Err(archive.span_of(stored).unwrap_or_default()),
-            Cow::Owned(inflated) => Ok(inflated),
-        };
+        let name = "model.weights.h5";
+        let weights = find(&archive, name, what)?;
+        let weights = archive.locate(weights, &weights_limit, &format!("{what}: {name}"))?;
         (config, keras2, weights)
     };
     let config = String::from_utf8(config).map_err(|_| {
@@ -74,7 +73,10 @@ fn open_zip(bytes: Cow<'_, [u8]>, what: &str) -> Result<Source, Error> {
             "other bytes".to_owned(),
         )
     })?;
-    let weights = weights.unwrap_or_else(|span| take_span(bytes, span));
+    let weights = match weights {
+        Contents::Stored(span) => take_span(bytes, span),
+        Contents::Inflated(inflated) => inflated,
+    };
     Ok(Source {
         config: Some((config, keras2)),
         weights: Hdf5::open(weights, &format!("{what}: model.weights.h5"))?,
@@ -104,7 +106,13 @@ fn entry<'a>(
     limit: &SizeLimit<'_>,
     what: &str,
 ) -> Result<Cow<'a, [u8]>, Error> {
-    let found = archive.entry(name, what)?.ok_or_else(|| {
+    let found = find(archive, name, what)?;
+    archive.contents(found, limit, &format!("{what}: {name}"))
+}
+
+/// The archive's entry `name`, which must be there.
+fn find<'e>(archive: &'e Archive<'_>, name: &str, what: &str) -> Result<&'e Entry, Error> {
+    archive.entry(name, what)?.ok_or_else(|| {
         let names: Vec<String> = archive
             .names()
             .take(8)
@@ -115,8 +123,7 @@ fn entry<'a>(
             "present (a .keras file holds config.json, metadata.json and model.weights.h5)",
             format!("missing; the archive holds {names:?}"),
         )
-    })?;
-    archive.contents(found, limit, &format!("{what}: {name}"))
+    })
 }
 
 fn open_hdf5(bytes: Vec<u8>, what: &str) -> Result<Source, Error> {

@@ -3,7 +3,6 @@
 
 use super::config::{KerasLayer, KerasModel, LayerKind};
 use super::hdf5::Dataset;
-use super::weights::to_element;
 use crate::error::{Error, format_error};
 use crate::io::LayerSpec;
 use crate::layer::Weights;
@@ -125,7 +124,7 @@ fn spec_values<T: Element>(
         .map(|((array, shape), name)| {
             let what = format!("{part} {name}");
             crate::error::check_shape(&what, shape, &array.shape)?;
-            to_element::<T>(array, &what)
+            array.float.decode::<T>(&array.bytes, &what)
         })
         .collect()
 }

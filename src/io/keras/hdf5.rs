@@ -10,6 +10,7 @@
 //! attribute, in the layout of a Keras 3 `model.weights.h5`.
 
 use crate::error::{Error, format_error, shorten};
+use crate::io::stored_float::{ByteOrder, StoredFloat};
 use hdf5_pure::{
     AttrValue, DType, FileBuilder, GroupBuilder, Layout, LibVer, make_f32_type, make_f64_type,
 };
@@ -31,25 +32,9 @@ pub(super) struct Hdf5 {
 /// borrowed from the file where it stores them in one run.
 pub(super) struct Dataset<'file> {
     pub(super) shape: Vec<usize>,
-    pub(super) float: Float,
+    /// Float32 or float64, always little-endian here.
+    pub(super) float: StoredFloat,
     pub(super) bytes: Cow<'file, [u8]>,
-}
-
-/// The stored type of a [`Dataset`]'s values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Float {
-    F32,
-    F64,
-}
-
-impl Float {
-    /// Bytes per value.
-    pub(super) fn width(self) -> usize {
-        match self {
-            Self::F32 => 4,
-            Self::F64 => 8,
-        }
-    }
 }
 
 impl Hdf5 {
@@ -170,8 +155,8 @@ impl Hdf5 {
             .dtype()
             .map_err(|error| self.error(path, "a datatype", &error.to_string()))?;
         let float = match dtype {
-            DType::F32 => Float::F32,
-            DType::F64 => Float::F64,
+            DType::F32 => StoredFloat::F32(ByteOrder::Little),
+            DType::F64 => StoredFloat::F64(ByteOrder::Little),
             other => {
                 let found = format!("{other:?}");
                 return Err(self.error(path, "float32 or float64 values", &found));
@@ -199,8 +184,8 @@ impl Hdf5 {
         // What h5py writes (IEEE, little-endian) is taken as it is stored;
         // any other float layout is converted by the crate.
         let standard = match float {
-            Float::F32 => make_f32_type(),
-            Float::F64 => make_f64_type(),
+            StoredFloat::F32(_) => make_f32_type(),
+            StoredFloat::F64(_) => make_f64_type(),
         };
         let bytes = if dataset.datatype().map_err(unreadable)? == standard {
             match dataset.layout().map_err(unreadable)? {
@@ -214,11 +199,11 @@ impl Hdf5 {
             }
         } else {
             Cow::Owned(match float {
-                Float::F32 => (dataset.read_f32().map_err(unreadable)?)
+                StoredFloat::F32(_) => (dataset.read_f32().map_err(unreadable)?)
                     .iter()
                     .flat_map(|value| value.to_le_bytes())
                     .collect(),
-                Float::F64 => (dataset.read_f64().map_err(unreadable)?)
+                StoredFloat::F64(_) => (dataset.read_f64().map_err(unreadable)?)
                     .iter()
                     .flat_map(|value| value.to_le_bytes())
                     .collect(),

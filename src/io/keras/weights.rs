@@ -10,10 +10,8 @@
 //!   name, and each group's `weight_names` attribute gives its arrays'
 //!   paths below it (`dense/kernel:0`, `model/dense/kernel`).
 
-use super::hdf5::{Dataset, Float, Hdf5};
-use crate::Element;
-use crate::error::{Error, format_error, shorten};
-use crate::precision::{cast, narrow};
+use super::hdf5::{Dataset, Hdf5};
+use crate::error::{Error, shorten};
 use std::collections::HashMap;
 
 /// How a file lays out its weights.
@@ -146,66 +144,4 @@ fn layer_group_arrays<'file>(
         .iter()
         .map(|weight| file.dataset(&format!("{group}/{weight}")))
         .collect()
-}
-
-/// A dataset's values in `T`: exact from float32 into `f32` or wider and
-/// from float64 into `f64`, rounded to nearest from float64 into `f32` (as
-/// NumPy's `astype`); a finite value too large for `T` is an error.
-pub(super) fn to_element<T: Element>(dataset: &Dataset<'_>, what: &str) -> Result<Vec<T>, Error> {
-    let bytes = &dataset.bytes;
-    let mut values: Vec<T> = Vec::with_capacity(bytes.len() / dataset.float.width());
-    match dataset.float {
-        Float::F32 => values.extend(
-            bytes
-                .chunks_exact(4)
-                .map(|b| cast::<f32, T>(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
-        ),
-        Float::F64 => values.extend(bytes.chunks_exact(8).map(|b| {
-            narrow::<T>(f64::from_le_bytes([
-                b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-            ]))
-        })),
-    }
-    // Only a type narrower than the stored one can overflow.
-    let stored_max = match dataset.float {
-        Float::F32 => f64::from(f32::MAX),
-        Float::F64 => f64::MAX,
-    };
-    if T::max_value().to_f64() >= Some(stored_max) {
-        return Ok(values);
-    }
-    let stored = |i: usize| stored_value(dataset, i);
-    let overflow = values
-        .iter()
-        .enumerate()
-        .find(|&(i, value)| !value.is_finite() && stored(i).is_finite());
-    match overflow {
-        Some((i, _)) => Err(format_error(
-            &format!("{what} value {i}"),
-            &format!(
-                "a value within the range of {}",
-                super::super::dtype_name::<T>()
-            ),
-            format!("{:e}", stored(i)),
-        )),
-        None => Ok(values),
-    }
-}
-
-/// The `i`-th stored value of `dataset`, widened exactly to `f64`.
-fn stored_value(dataset: &Dataset<'_>, i: usize) -> f64 {
-    let bytes = &dataset.bytes;
-    match dataset.float {
-        Float::F32 => f64::from(f32::from_le_bytes([
-            bytes[4 * i],
-            bytes[4 * i + 1],
-            bytes[4 * i + 2],
-            bytes[4 * i + 3],
-        ])),
-        Float::F64 => {
-            let mut value = [0; 8];
-            value.copy_from_slice(&bytes[8 * i..8 * i + 8]);
-            f64::from_le_bytes(value)
-        }
-    }
 }

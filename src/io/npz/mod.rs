@@ -18,7 +18,7 @@ use super::spec::{checked_product, format_error, shorten};
 use crate::error::Error;
 use crate::{Element, Sequential};
 use ndarray::{ArrayD, IxDyn, ShapeBuilder};
-use npy::{convert, largest_npy, parse_npy};
+use npy::{largest_npy, parse_npy};
 use std::path::Path;
 use zip::{Archive, SizeLimit};
 
@@ -170,7 +170,7 @@ fn read_array<T: Element>(
             format!("{} bytes", npy.data.len()),
         ));
     }
-    let converted = convert::<T>(npy.data, npy.dtype, &what)?;
+    let converted = npy.dtype.decode::<T>(npy.data, &what)?;
     if npy.fortran_order && shape.len() > 1 {
         // Column-major data: the same values in row-major order.
         let array = ArrayD::from_shape_vec(IxDyn(shape).f(), converted).map_err(|error| {

@@ -1,12 +1,10 @@
 //! `.npy` arrays (format versions 1 to 3) of float32 or float64: the
-//! header, a Python dict literal, parsed by hand, and the data converted to
-//! the model's element type.
+//! header, a Python dict literal, parsed by hand, and where the data
+//! starts (converted by [`StoredFloat::decode`]).
 
-use crate::Element;
 use crate::error::Error;
-use crate::io::dtype_name;
 use crate::io::spec::{format_error, shorten};
-use crate::precision::narrow;
+use crate::io::stored_float::{ByteOrder, StoredFloat};
 
 /// The largest `.npy` header read (NumPy itself refuses more than 10,000
 /// bytes unless told otherwise).
@@ -21,41 +19,28 @@ pub(super) fn largest_npy(values: usize) -> usize {
     values.saturating_mul(8).saturating_add(MAX_NPY_HEADER + 12)
 }
 
-/// The float types an array may hold, with their byte order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum NpyFloat {
-    F32 { big_endian: bool },
-    F64 { big_endian: bool },
-}
-
-impl NpyFloat {
-    fn from_descr(descr: &str) -> Option<Self> {
-        let (order, kind) = descr.split_at_checked(1)?;
-        let big_endian = match order {
-            "<" => false,
-            ">" => true,
-            "=" => cfg!(target_endian = "big"),
-            _ => return None,
-        };
-        match kind {
-            "f4" => Some(Self::F32 { big_endian }),
-            "f8" => Some(Self::F64 { big_endian }),
-            _ => None,
-        }
-    }
-
-    pub(super) fn width(self) -> usize {
-        match self {
-            Self::F32 { .. } => 4,
-            Self::F64 { .. } => 8,
-        }
+/// The float type a NumPy dtype string (`'<f4'`, `'>f8'`, …) names, or
+/// `None` for any other dtype.
+fn stored_float(descr: &str) -> Option<StoredFloat> {
+    let (order, kind) = descr.split_at_checked(1)?;
+    let order = match order {
+        "<" => ByteOrder::Little,
+        ">" => ByteOrder::Big,
+        "=" if cfg!(target_endian = "big") => ByteOrder::Big,
+        "=" => ByteOrder::Little,
+        _ => return None,
+    };
+    match kind {
+        "f4" => Some(StoredFloat::F32(order)),
+        "f8" => Some(StoredFloat::F64(order)),
+        _ => None,
     }
 }
 
 /// A parsed `.npy` array: its header and its data bytes.
 #[derive(Debug)]
 pub(super) struct Npy<'a> {
-    pub(super) dtype: NpyFloat,
+    pub(super) dtype: StoredFloat,
     pub(super) fortran_order: bool,
     pub(super) shape: Vec<usize>,
     pub(super) data: &'a [u8],
@@ -108,7 +93,7 @@ pub(super) fn parse_npy<'a>(bytes: &'a [u8], what: &str) -> Result<Npy<'a>, Erro
     let text = std::str::from_utf8(header)
         .map_err(|_| header_error("bytes that are not text".to_owned()))?;
     let parsed = HeaderParser::new(text).parse().map_err(header_error)?;
-    let dtype = NpyFloat::from_descr(&parsed.descr).ok_or_else(|| {
+    let dtype = stored_float(&parsed.descr).ok_or_else(|| {
         format_error(
             &format!("{what} dtype"),
             "float32 or float64 ('<f4', '<f8', '>f4' or '>f8')",
@@ -316,49 +301,6 @@ fn describe_byte(byte: Option<u8>) -> String {
     }
 }
 
-/// The array's values as `T`: widened to `f64` (exact), then converted
-/// with `T::from`, which rounds to nearest. A finite value that becomes
-/// infinite (too large for `T`) is an error.
-pub(super) fn convert<T: Element>(
-    data: &[u8],
-    dtype: NpyFloat,
-    what: &str,
-) -> Result<Vec<T>, Error> {
-    let width = dtype.width();
-    let mut values = Vec::with_capacity(data.len() / width);
-    for (i, chunk) in data.chunks_exact(width).enumerate() {
-        let wide = match dtype {
-            NpyFloat::F32 { big_endian } => {
-                let bytes = [chunk[0], chunk[1], chunk[2], chunk[3]];
-                f64::from(if big_endian {
-                    f32::from_be_bytes(bytes)
-                } else {
-                    f32::from_le_bytes(bytes)
-                })
-            }
-            NpyFloat::F64 { big_endian } => {
-                let mut bytes = [0; 8];
-                bytes.copy_from_slice(chunk);
-                if big_endian {
-                    f64::from_be_bytes(bytes)
-                } else {
-                    f64::from_le_bytes(bytes)
-                }
-            }
-        };
-        let value: T = narrow(wide);
-        if wide.is_finite() && !value.is_finite() {
-            return Err(format_error(
-                &format!("{what} value {i}"),
-                &format!("a value within the range of {}", dtype_name::<T>()),
-                format!("{wide:e}"),
-            ));
-        }
-        values.push(value);
-    }
-    Ok(values)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,15 +355,12 @@ mod tests {
     #[test]
     fn dtypes() {
         assert_eq!(
-            NpyFloat::from_descr("<f4"),
-            Some(NpyFloat::F32 { big_endian: false })
+            stored_float("<f4"),
+            Some(StoredFloat::F32(ByteOrder::Little))
         );
-        assert_eq!(
-            NpyFloat::from_descr(">f8"),
-            Some(NpyFloat::F64 { big_endian: true })
-        );
+        assert_eq!(stored_float(">f8"), Some(StoredFloat::F64(ByteOrder::Big)));
         for other in ["<i8", "|u1", "<f2", "<c8", "f4", "", "<f16", "|b1"] {
-            assert_eq!(NpyFloat::from_descr(other), None, "{other}");
+            assert_eq!(stored_float(other), None, "{other}");
         }
     }
 }

@@ -17,6 +17,16 @@ pub(crate) struct Archive<'a> {
     entries: Vec<Entry>,
 }
 
+/// An entry's uncompressed bytes, CRC checked.
+#[derive(Debug)]
+pub(crate) enum Contents {
+    /// A stored entry: these bytes of the archive, so that an owner of
+    /// the archive's bytes can keep it without a copy.
+    Stored(Range<usize>),
+    /// A deflated entry, inflated into a buffer of its own.
+    Inflated(Vec<u8>),
+}
+
 /// The most bytes an entry may hold once uncompressed, and why, for the
 /// message when an entry says it holds more.
 pub(crate) struct SizeLimit<'r> {
@@ -68,9 +78,30 @@ impl<'a> Archive<'a> {
         limit: &SizeLimit<'_>,
         what: &str,
     ) -> Result<Cow<'a, [u8]>, Error> {
-        let data = stored_data(self.bytes, entry, what)?;
-        let content = uncompress(data, entry, limit, what)?;
-        let crc = crc32(&content);
+        Ok(match self.locate(entry, limit, what)? {
+            // In range: `locate` took it from the archive's bytes.
+            Contents::Stored(span) => Cow::Borrowed(&self.bytes[span]),
+            Contents::Inflated(bytes) => Cow::Owned(bytes),
+        })
+    }
+
+    /// [`contents`](Archive::contents) as where a stored entry lies in the
+    /// archive's bytes, or the inflated bytes of a deflated one.
+    pub(crate) fn locate(
+        &self,
+        entry: &Entry,
+        limit: &SizeLimit<'_>,
+        what: &str,
+    ) -> Result<Contents, Error> {
+        let span = stored_span(self.bytes, entry, what)?;
+        // In range: `stored_span` checked it.
+        let data = &self.bytes[span.clone()];
+        let contents = uncompress(data, entry, limit, what)?
+            .map_or(Contents::Stored(span), Contents::Inflated);
+        let crc = crc32(match &contents {
+            Contents::Stored(_) => data,
+            Contents::Inflated(bytes) => bytes,
+        });
         if crc != entry.crc {
             return Err(zip_error(
                 what,
@@ -79,19 +110,7 @@ impl<'a> Archive<'a> {
                 format!("{crc:#010x} (the data is corrupt)"),
             ));
         }
-        Ok(content)
-    }
-}
-
-impl Archive<'_> {
-    /// Where `contents` (from [`contents`](Archive::contents) of a stored
-    /// entry) lies in the archive's bytes, so that an owner of those bytes
-    /// can keep the entry without copying it; `None` for bytes from
-    /// elsewhere (an inflated entry).
-    pub(crate) fn span_of(&self, contents: &[u8]) -> Option<Range<usize>> {
-        let start = (contents.as_ptr() as usize).checked_sub(self.bytes.as_ptr() as usize)?;
-        let end = start.checked_add(contents.len())?;
-        (end <= self.bytes.len()).then_some(start..end)
+        Ok(contents)
     }
 }
 
@@ -329,9 +348,9 @@ fn read_zip64_extra(entry: &mut Entry, mut extra: &[u8], what: &str) -> Result<(
     Ok(())
 }
 
-/// The entry's bytes as stored, after its local header, which must agree
-/// with the directory.
-fn stored_data<'a>(bytes: &'a [u8], entry: &Entry, what: &str) -> Result<&'a [u8], Error> {
+/// Where the entry's bytes as stored lie in `bytes`, after its local
+/// header, which must agree with the directory.
+fn stored_span(bytes: &[u8], entry: &Entry, what: &str) -> Result<Range<usize>, Error> {
     let part = "local header";
     let local = usize::try_from(entry.offset)
         .ok()
@@ -369,7 +388,8 @@ fn stored_data<'a>(bytes: &'a [u8], entry: &Entry, what: &str) -> Result<&'a [u8
     let start = name_start + name_len + extra_len;
     usize::try_from(entry.compressed)
         .ok()
-        .and_then(|len| bytes.get(start..)?.get(..len))
+        .and_then(|len| Some(start..start.checked_add(len)?))
+        .filter(|span| span.end <= bytes.len())
         .ok_or_else(|| {
             zip_error(
                 what,
@@ -384,13 +404,14 @@ fn stored_data<'a>(bytes: &'a [u8], entry: &Entry, what: &str) -> Result<&'a [u8
 }
 
 /// The stored bytes `data` of `entry` uncompressed: exactly its
-/// uncompressed size, which must be within `limit`.
-fn uncompress<'a>(
-    data: &'a [u8],
+/// uncompressed size, which must be within `limit`; `None` when they are
+/// stored as they are.
+fn uncompress(
+    data: &[u8],
     entry: &Entry,
     limit: &SizeLimit<'_>,
     what: &str,
-) -> Result<Cow<'a, [u8]>, Error> {
+) -> Result<Option<Vec<u8>>, Error> {
     let expected_size = usize::try_from(entry.uncompressed)
         .ok()
         .filter(|&size| size <= limit.bytes)
@@ -412,9 +433,9 @@ fn uncompress<'a>(
                     format!("{} bytes", data.len()),
                 ));
             }
-            Ok(Cow::Borrowed(data))
+            Ok(None)
         }
-        8 => inflate(data, expected_size, what).map(Cow::Owned),
+        8 => inflate(data, expected_size, what).map(Some),
         method => Err(zip_error(
             what,
             "compression method",
