@@ -41,10 +41,16 @@ pub(super) fn assign<T: Element>(
     let mut sources = weights.iter();
     layer.visit_weights_mut(&mut |target| {
         if let Some(source) = sources.next() {
-            target
-                .iter_mut()
-                .zip(source.iter())
-                .for_each(|(t, &s)| *t = s);
+            match source.as_slice() {
+                // The usual row-major array: one copy, not a value at a
+                // time through ndarray's n-dimensional iterator (most of
+                // `load_npz` and `load_weights` was that iterator).
+                Some(values) => target.copy_from_slice(values),
+                None => target
+                    .iter_mut()
+                    .zip(source.iter())
+                    .for_each(|(t, &s)| *t = s),
+            }
         }
     });
     Ok(())
