@@ -115,23 +115,31 @@ impl<T: Float> Activation<T> for Softmax {
     }
 
     fn apply_slice(&self, xs: &mut [T]) {
-        match kernels::native(xs) {
-            Native::F32(xs) => (kernels::f32_kernels().softmax)(xs),
-            Native::F64(xs) => (kernels::f64_kernels().softmax)(xs),
+        self.apply_row_major(xs, xs.len());
+    }
+
+    /// Each row on its own, as [`apply_rows`](Activation::apply_rows), the
+    /// rows of `f32` and `f64` in one call of the kernel (narrow rows go
+    /// several at a time: src/kernels/softmax.rs).
+    fn apply_row_major(&self, values: &mut [T], width: usize) {
+        if width == 0 {
+            return;
+        }
+        match kernels::native(values) {
+            Native::F32(xs) => (kernels::f32_kernels().softmax)(xs, width),
+            Native::F64(xs) => (kernels::f64_kernels().softmax)(xs, width),
             #[cfg(feature = "half")]
-            Native::Half(xs) => xs.map_row(kernels::f32_kernels().softmax),
-            Native::Other(xs) if !xs.is_empty() => softmax_row(xs),
-            Native::Other(_) => {}
+            Native::Half(xs) => xs.map_row(|row| (kernels::f32_kernels().softmax)(row, width)),
+            Native::Other(xs) => xs.chunks_exact_mut(width).for_each(softmax_row),
         }
     }
 
-    /// Each row on its own, as [`apply_rows`](Activation::apply_rows).
-    fn apply_row_major(&self, values: &mut [T], width: usize) {
-        super::row_wise::apply_each_row_major(values, width, |row| self.apply_slice(row));
-    }
-
-    fn apply_rows(&self, rows: ArrayViewMut2<'_, T>) {
-        super::row_wise::apply_each_row(rows, |row| self.apply_slice(row));
+    fn apply_rows(&self, mut rows: ArrayViewMut2<'_, T>) {
+        let width = rows.ncols();
+        match rows.as_slice_mut() {
+            Some(values) => self.apply_row_major(values, width),
+            None => super::row_wise::apply_each_row(rows, |row| self.apply_slice(row)),
+        }
     }
 
     /// Each row's vector-Jacobian product, as [`Softmax::vjp`]:

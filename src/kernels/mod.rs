@@ -140,7 +140,6 @@ macro_rules! define_isa {
             ln_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::ln::Ln);
             gelu_f32(xs: f32) => $crate::kernels::gelu_f32::through_f64::<$f64>(xs);
             gelu_tanh_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::gelu_tanh::GeluTanh);
-            softmax_f32(xs: f32) => $crate::kernels::softmax::softmax::<$f32>(xs);
             log_softmax_f32(xs: f32) => $crate::kernels::log_softmax::log_softmax::<$f32>(xs);
             silu_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::silu::Silu);
             softplus_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::softplus::Softplus);
@@ -176,7 +175,6 @@ macro_rules! define_isa {
             ln_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::ln::Ln);
             gelu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::gelu::Gelu);
             gelu_tanh_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::gelu_tanh::GeluTanh);
-            softmax_f64(xs: f64) => $crate::kernels::softmax::softmax::<$f64>(xs);
             log_softmax_f64(xs: f64) => $crate::kernels::log_softmax::log_softmax::<$f64>(xs);
             silu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::silu::Silu);
             softplus_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::softplus::Softplus);
@@ -205,9 +203,9 @@ macro_rules! define_isa {
             threshold_f64(xs: f64, threshold, default_value) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::Threshold::new(threshold, default_value));
             relu_with_f64(xs: f64, negative_slope, max_value, threshold, slope_from) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::piecewise::ReluWith::new(negative_slope, max_value, threshold, slope_from));
         );
-        define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, [cross_entropy_f32, first_bad_probability_row_f32], first_bad_label_f32,
+        define_isa!(@for_type [$($features)?]; $f32, f32, row_times_matrix_f32, bce_f32, bce_logits_f32, [cross_entropy_f32, first_bad_probability_row_f32, softmax_f32], first_bad_label_f32,
             [squared_error_sum_f32, absolute_error_sum_f32, squared_error_slopes_f32, absolute_error_slopes_f32, adam_f32, all_finite_f32]);
-        define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, [cross_entropy_f64, first_bad_probability_row_f64], first_bad_label_f64,
+        define_isa!(@for_type [$($features)?]; $f64, f64, row_times_matrix_f64, bce_f64, bce_logits_f64, [cross_entropy_f64, first_bad_probability_row_f64, softmax_f64], first_bad_label_f64,
             [squared_error_sum_f64, absolute_error_sum_f64, squared_error_slopes_f64, absolute_error_slopes_f64, adam_f64, all_finite_f64]);
 
         static ISA: $crate::kernels::Isa = $crate::kernels::Isa {
@@ -299,7 +297,7 @@ macro_rules! define_isa {
     (@tanh_f32) => { $crate::kernels::tanh::Tanh };
     (@tanh_f32 $kernel:expr) => { $kernel };
     // The kernels that are not in place, for one element type.
-    (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, [$cross_entropy:ident, $probability_rows:ident], $first_bad_label:ident,
+    (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, [$cross_entropy:ident, $probability_rows:ident, $softmax:ident], $first_bad_label:ident,
         [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident, $adam:ident, $all_finite:ident]) => {
         define_isa!(@wrap $features; fn $row_times_matrix(x: &[$t], w: &[$t], out: &mut [$t], accumulate: bool) =>
             $crate::kernels::gemv::row_times_matrix::<$vector>(x, w, out, accumulate));
@@ -313,6 +311,8 @@ macro_rules! define_isa {
             $crate::kernels::cross_entropy::rows::<$vector>(logits, labels, values, gradient));
         define_isa!(@wrap $features; fn $probability_rows(labels: &[$t], classes: usize, tolerance: $t) -> Option<usize> =>
             $crate::kernels::cross_entropy::first_bad_probability_row::<$vector>(labels, classes, tolerance));
+        define_isa!(@wrap $features; fn $softmax(values: &mut [$t], width: usize) =>
+            $crate::kernels::softmax::softmax_rows::<$vector>(values, width));
         define_isa!(@wrap $features; fn $first_bad_label(labels: &[$t]) -> Option<usize> =>
             $crate::kernels::bce::first_bad_label::<$vector>(labels));
         define_isa!(@wrap $features; fn $squared_sum(labels: &[$t], values: &[$t]) -> $t =>

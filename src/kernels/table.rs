@@ -33,8 +33,8 @@ pub(crate) struct Kernels<T> {
     /// With Keras's `negative_slope`, `max_value` (`+inf`: none),
     /// `threshold`, and where the slope starts (piecewise.rs).
     pub(crate) relu_with: fn(&mut [T], T, T, T, T),
-    /// The whole slice as one row.
-    pub(crate) softmax: fn(&mut [T]),
+    /// Rows of the given width, row-major (the width is at least 1).
+    pub(crate) softmax: fn(&mut [T], usize),
     /// The whole slice as one row.
     pub(crate) log_softmax: fn(&mut [T]),
     pub(crate) silu: fn(&mut [T]),

@@ -36,6 +36,7 @@ mod random_f64_gelu;
 mod reference;
 mod regression;
 mod rows;
+mod softmax_rows;
 mod special;
 
 use super::{Isa, Kernels};

@@ -284,7 +284,7 @@ fn check_type<T: Sample>(seed: u64) {
             let what =
                 format!("case {case}: softmax on {path_name}, length {length}, offset {offset}");
             let mut out = buffer.clone();
-            (T::kernels(path).softmax)(&mut out[offset..offset + length]);
+            (T::kernels(path).softmax)(&mut out[offset..offset + length], length);
             assert_outside_unchanged(&buffer, &out, offset, length, &what);
             // Allowed: the rounding of `x - max` (its error grows with
             // `|x - max|` in e^(x - max)), sums in another order (growing

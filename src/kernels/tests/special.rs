@@ -287,7 +287,7 @@ fn softmax_rows<T: Sample>() {
     for (path_name, path) in paths() {
         for (row, expected) in &rows {
             let mut out = row.clone();
-            (T::kernels(path).softmax)(&mut out);
+            (T::kernels(path).softmax)(&mut out, row.len());
             for (&y, &want) in out.iter().zip(expected) {
                 let ok = if want.is_nan() {
                     y.is_nan()
@@ -367,7 +367,9 @@ fn activations_dispatch_to_the_kernels() {
     run32(&|xs| Elu::new(0.7).apply_slice(xs), &|xs| {
         (k32.elu)(xs, 0.7)
     });
-    run32(&|xs| Softmax.apply_slice(xs), &|xs| (k32.softmax)(xs));
+    run32(&|xs| Softmax.apply_slice(xs), &|xs| {
+        (k32.softmax)(xs, xs.len())
+    });
 
     let run64 = |apply: &dyn Fn(&mut [f64]), kernel: &dyn Fn(&mut [f64])| {
         let (mut a, mut b) = (xs.clone(), xs.clone());
@@ -385,7 +387,9 @@ fn activations_dispatch_to_the_kernels() {
     run64(&|xs| Elu::new(0.7).apply_slice(xs), &|xs| {
         (k64.elu)(xs, 0.7)
     });
-    run64(&|xs| Softmax.apply_slice(xs), &|xs| (k64.softmax)(xs));
+    run64(&|xs| Softmax.apply_slice(xs), &|xs| {
+        (k64.softmax)(xs, xs.len())
+    });
 }
 
 /// silu, softplus, log_sigmoid, mish and softsign at their edges: limits
