@@ -69,11 +69,24 @@ pub(super) fn affine_backward<T: Element>(
         }
     } else {
         bias_grad.iter_mut().for_each(|b| *b = T::zero());
-        for row in grad_z.rows() {
-            bias_grad
-                .iter_mut()
-                .zip(row)
-                .for_each(|(b, &g)| *b = *b + g);
+        match grad_z.as_slice() {
+            // Row-major: slices, not a view per row.
+            Some(rows) => {
+                for row in rows.chunks_exact(bias_grad.len().max(1)) {
+                    bias_grad
+                        .iter_mut()
+                        .zip(row)
+                        .for_each(|(b, &g)| *b = *b + g);
+                }
+            }
+            None => {
+                for row in grad_z.rows() {
+                    bias_grad
+                        .iter_mut()
+                        .zip(row)
+                        .for_each(|(b, &g)| *b = *b + g);
+                }
+            }
         }
     }
     if let Some((grad_x, accumulate)) = grad_input {

@@ -275,13 +275,26 @@ fn gather<'b, T: Element>(
     buffer: &'b mut [T],
 ) -> ArrayView2<'b, T> {
     let cols = source.ncols();
-    for (chunk, &row) in buffer.chunks_exact_mut(cols).zip(rows) {
-        match source.row(row).as_slice() {
-            Some(from) => chunk.copy_from_slice(from),
-            None => chunk
-                .iter_mut()
-                .zip(source.row(row))
-                .for_each(|(to, &from)| *to = from),
+    match source.as_slice() {
+        // Row-major, the usual case: slices, not a view per row (a label
+        // column then costs a load, not a call of `memcpy` per row).
+        Some(all) if cols == 1 => {
+            for (to, &row) in buffer.iter_mut().zip(rows) {
+                *to = all[row];
+            }
+        }
+        Some(all) => {
+            for (chunk, &row) in buffer.chunks_exact_mut(cols).zip(rows) {
+                chunk.copy_from_slice(&all[row * cols..][..cols]);
+            }
+        }
+        None => {
+            for (chunk, &row) in buffer.chunks_exact_mut(cols).zip(rows) {
+                chunk
+                    .iter_mut()
+                    .zip(source.row(row))
+                    .for_each(|(to, &from)| *to = from);
+            }
         }
     }
     super::workspace::rows_of(buffer, rows.len(), cols)
