@@ -10,7 +10,7 @@ use super::{EDGES, f32_neighbours};
 const DEBUG_STRIDE: usize = 4099;
 
 /// Inputs per batch.
-const BATCH: u32 = 1 << 16;
+const BATCH: u32 = 1 << 14;
 
 /// The debug-build sample: every `DEBUG_STRIDE`th bit pattern, and the
 /// edges with 64 neighbours each, both signs, and a few NaN payloads.

@@ -2,7 +2,8 @@
 //! portable: each is called directly, and a path the CPU lacks is skipped
 //! with a message), against exactly rounded references.
 //!
-//! - exhaustive.rs (and exhaustive_gelu.rs, both gelus): every `f32` input (inputs.rs) in release builds
+//! - exhaustive.rs (and exhaustive_gelu.rs, both gelus, and
+//!   exhaustive_sigmoid.rs, the sigmoid family): every `f32` input (inputs.rs) in release builds
 //!   (`cargo test --release --lib kernels::`), a deterministic sample otherwise.
 //! - random_f64.rs (and random_f64_gelu.rs, the tanh form of gelu): `f64`
 //!   on random and special inputs, against the
@@ -26,6 +27,7 @@ mod bce;
 mod cross_entropy;
 mod exhaustive;
 mod exhaustive_gelu;
+mod exhaustive_sigmoid;
 mod finite;
 mod gemv;
 mod inputs;
@@ -86,6 +88,18 @@ impl Rng {
     /// Uniform in `[0, 1)`.
     fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1_u64 << 53) as f64
+    }
+}
+
+/// `e^-|x|` in `f64` by `std`'s `exp`, and 0 from 746 on, where that
+/// rounds to 0 anyway (`e^-745.2 < 2^-1075`): its underflow path is slow,
+/// and the exhaustive tests meet it on nearly half the `f32` inputs.
+fn exp_minus_abs(x: f32) -> f64 {
+    let magnitude = f64::from(x).abs();
+    if magnitude >= 746.0 {
+        0.0
+    } else {
+        (-magnitude).exp()
     }
 }
 
