@@ -32,6 +32,7 @@ mod finite;
 mod gemv;
 mod inputs;
 mod piecewise;
+mod piecewise_f64;
 mod property;
 mod random_f64;
 mod random_f64_gelu;

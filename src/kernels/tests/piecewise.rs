@@ -1,15 +1,15 @@
 //! The piecewise-linear kernels (piecewise.rs) against the scalar
 //! definitions of src/activation/, bit for bit (any NaN for NaN), on every
 //! path: every `f32` input in release builds (the sample of exhaustive.rs
-//! in debug builds), random `f64`s, and the kinks with their neighbours.
+//! in debug builds), random `f64`s (piecewise_f64.rs), and the kinks with
+//! their neighbours.
 //! The functions that round (hard_sigmoid, hard_silu, sparse_plus,
 //! sparse_sigmoid, soft_shrink) have their scalar definitions measured
 //! against the exactly rounded result too: an exact `f64` formula for
 //! `f32` inputs, double-double for `f64`.
 
 use super::inputs::for_all_inputs;
-use super::reference::{Dd, Scaled};
-use super::{Rng, f32_neighbours, f32_ulps, f64_neighbours, f64_ulps, paths};
+use super::{f32_neighbours, f32_ulps, paths};
 use crate::activation::{
     Activation, HardShrink, HardSigmoid, HardSilu, HardTanh, Relu6, ReluWith, SoftShrink,
     SparsePlus, SparseSigmoid, Threshold,
@@ -27,12 +27,12 @@ type Scalar<T> = Box<dyn Fn(&[T], &mut [T]) + Sync>;
 
 /// The exact results of a slice (as `f64` for `f32` inputs, as a
 /// double-double for `f64` inputs), into the vector.
-type Exact<T, R> = Box<dyn Fn(&[T], &mut Vec<R>) + Sync>;
+pub(super) type Exact<T, R> = Box<dyn Fn(&[T], &mut Vec<R>) + Sync>;
 
 /// A function under test: its kernel, its scalar definition, and for the
 /// ones that round, its exact value.
-struct Case<T: 'static, R> {
-    name: &'static str,
+pub(super) struct Case<T: 'static, R> {
+    pub(super) name: &'static str,
     kernel: Kernel<T>,
     scalar: Scalar<T>,
     exact: Option<Exact<T, R>>,
@@ -41,7 +41,7 @@ struct Case<T: 'static, R> {
 /// `exact` over a slice: a closure per function rather than a function
 /// pointer per value, so that the formula inlines into the loop (an
 /// indirect call per value was a third of the `f32` test).
-fn over_slices<T: Copy, R>(exact: impl Fn(T) -> R + Sync + 'static) -> Exact<T, R> {
+pub(super) fn over_slices<T: Copy, R>(exact: impl Fn(T) -> R + Sync + 'static) -> Exact<T, R> {
     Box::new(move |xs: &[T], out: &mut Vec<R>| {
         out.clear();
         out.extend(xs.iter().map(|&x| exact(x)));
@@ -58,7 +58,7 @@ fn scalar<T: Float, A: Activation<T> + Sync + 'static>(activation: A) -> Scalar<
 }
 
 /// Bit for bit, any NaN matching any NaN.
-trait Same: Copy {
+pub(super) trait Same: Copy {
     fn same(self, other: Self) -> bool;
 }
 
@@ -78,11 +78,11 @@ impl Same for f64 {
 
 /// The kinks of every case, both signs: their neighbours are checked in
 /// debug builds too.
-const KINKS: [f64; 8] = [0.0, 0.1, 0.3, 0.5, 1.0, 1.5, 3.0, 6.0];
+pub(super) const KINKS: [f64; 8] = [0.0, 0.1, 0.3, 0.5, 1.0, 1.5, 3.0, 6.0];
 
 /// Every piecewise function, with parameters that reach every branch
 /// (relu with arguments in each of Keras's paths).
-fn cases<T: Float + Send + Sync + std::fmt::Debug + 'static, R>(
+pub(super) fn cases<T: Float + Send + Sync + std::fmt::Debug + 'static, R>(
     exact: [Exact<T, R>; 5],
 ) -> Vec<Case<T, R>> {
     let t = |x: f64| T::from(x).expect("a number");
@@ -214,36 +214,10 @@ fn exact_for_f32() -> [Exact<f32, f64>; 5] {
     ]
 }
 
-/// The exact results for `f64` inputs, in double-double.
-fn exact_for_f64() -> [Exact<f64, Dd>; 5] {
-    [
-        over_slices(|x: f64| match x {
-            x if x <= -3.0 => Dd::new(0.0),
-            x if x >= 3.0 => Dd::new(1.0),
-            x => (Dd::new(x) + Dd::new(3.0)) / Dd::new(6.0),
-        }),
-        over_slices(|x: f64| (Dd::new(x.clamp(-1.0, 1.0)) + Dd::new(1.0)) / Dd::new(2.0)),
-        over_slices(|x: f64| match x {
-            x if x <= -3.0 => Dd::new(0.0),
-            x if x >= 3.0 => Dd::new(x),
-            x => Dd::new(x) * (Dd::new(x) + Dd::new(3.0)) / Dd::new(6.0),
-        }),
-        over_slices(|x: f64| match x {
-            x if x <= -1.0 => Dd::new(0.0),
-            x if x >= 1.0 => Dd::new(x),
-            x => (Dd::new(x) + Dd::new(1.0)) * (Dd::new(x) + Dd::new(1.0)) / Dd::new(4.0),
-        }),
-        over_slices(|x: f64| match x {
-            x if x.is_infinite() => Dd::new(x),
-            x => Dd::new(x) - Dd::new(x.clamp(-0.5, 0.5)),
-        }),
-    ]
-}
-
 /// What one function did: inputs, kernel mismatches, and the scalar
 /// definition's largest distance from the exact result.
 #[derive(Clone, Default)]
-struct Outcome {
+pub(super) struct Outcome {
     checked: u64,
     max_ulps: u64,
     worst_input: f64,
@@ -251,7 +225,7 @@ struct Outcome {
 }
 
 impl Outcome {
-    fn merge(&mut self, other: Outcome) {
+    pub(super) fn merge(&mut self, other: Outcome) {
         self.checked += other.checked;
         if other.max_ulps > self.max_ulps {
             (self.max_ulps, self.worst_input) = (other.max_ulps, other.worst_input);
@@ -275,7 +249,7 @@ const BLOCK: usize = 64;
 /// exact one (`None`: not acceptable). Both are type parameters, not
 /// function pointers, so that they inline into the loops over the values
 /// (an indirect call per value was a third of the `f32` test).
-fn check<T: Float + Same + std::fmt::LowerExp, R>(
+pub(super) fn check<T: Float + Same + std::fmt::LowerExp, R>(
     cases: &[Case<T, R>],
     paths: &[(&str, &crate::kernels::Isa)],
     kernels: fn(&crate::kernels::Isa) -> &Kernels<T>,
@@ -336,7 +310,7 @@ fn check<T: Float + Same + std::fmt::LowerExp, R>(
 }
 
 /// Prints each case's outcome and asserts that none has a problem.
-fn report(kind: &str, names: &[&str], outcomes: &[Outcome], started: Instant) {
+pub(super) fn report(kind: &str, names: &[&str], outcomes: &[Outcome], started: Instant) {
     let mut failed = Vec::new();
     for (name, outcome) in names.iter().zip(outcomes) {
         println!(
@@ -364,19 +338,6 @@ fn f32_distance(y: f32, exact: &f64) -> Option<u64> {
         return (y.is_nan() && rounded.is_nan()).then_some(0);
     }
     Some(f32_ulps(y, rounded)).filter(|&ulps| ulps <= 2)
-}
-
-fn f64_rounded(&exact: &Dd) -> f64 {
-    Scaled::from(exact).rounded()
-}
-
-fn f64_distance(y: f64, exact: &Dd) -> Option<u64> {
-    let rounded = f64_rounded(exact);
-    if y.is_nan() || rounded.is_nan() {
-        return (y.is_nan() && rounded.is_nan()).then_some(0);
-    }
-    let ulps = u64::try_from(f64_ulps(y, rounded)).unwrap_or(u64::MAX);
-    Some(ulps).filter(|&ulps| ulps <= 2)
 }
 
 #[test]
@@ -422,85 +383,4 @@ fn piecewise_f32_kernels_match_their_scalar_definitions_on_every_input() {
     }
     let names: Vec<&str> = cases.iter().map(|case| case.name).collect();
     report("f32", &names, &all, started);
-}
-
-#[test]
-fn piecewise_f64_kernels_match_their_scalar_definitions() {
-    let started = Instant::now();
-    let (cases, paths) = (cases::<f64, Dd>(exact_for_f64()), paths());
-    let count = if cfg!(debug_assertions) {
-        10_000
-    } else {
-        100_000_000
-    };
-    let mut all = vec![Outcome::default(); cases.len()];
-    let kinks: Vec<f64> = KINKS
-        .iter()
-        .flat_map(|&k| [k, -k, f64::from(k as f32)])
-        .flat_map(|x| f64_neighbours(x, 64))
-        .chain([
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::MAX,
-            f64::MIN,
-        ])
-        .collect();
-    check(
-        &cases,
-        &paths,
-        |isa| &isa.f64,
-        (f64_rounded, f64_distance),
-        &kinks,
-        &mut all,
-    );
-    let parts: Vec<Vec<Outcome>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..2_u64)
-            .map(|half| {
-                let (cases, paths) = (&cases, &paths);
-                scope.spawn(move || {
-                    let mut outcomes = vec![Outcome::default(); cases.len()];
-                    let mut rng = Rng(0x91ec_e000 + half);
-                    let mut xs = vec![0.0; 4096];
-                    for _ in 0..(count / 2_u64).div_ceil(4096) {
-                        xs.iter_mut().for_each(|x| *x = random_input(&mut rng));
-                        check(
-                            cases,
-                            paths,
-                            |isa| &isa.f64,
-                            (f64_rounded, f64_distance),
-                            &xs,
-                            &mut outcomes,
-                        );
-                    }
-                    outcomes
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("worker panicked"))
-            .collect()
-    });
-    for part in parts {
-        all.iter_mut()
-            .zip(part)
-            .for_each(|(all, part)| all.merge(part));
-    }
-    let names: Vec<&str> = cases.iter().map(|case| case.name).collect();
-    report("f64", &names, &all, started);
-}
-
-/// Three quarters uniform in (-8, 8), where the pieces are; the rest
-/// random finite bit patterns (every magnitude).
-fn random_input(rng: &mut Rng) -> f64 {
-    if rng.below(4) == 0 {
-        loop {
-            let x = f64::from_bits(rng.next_u64());
-            if x.is_finite() {
-                return x;
-            }
-        }
-    }
-    16.0 * rng.unit() - 8.0
 }
