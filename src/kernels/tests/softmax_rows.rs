@@ -4,21 +4,11 @@
 //! leave their neighbours alone, nothing outside the rows is written, and
 //! every finite result is within a few ULP of a softmax in `f64`.
 
+use super::property::softmax_reference;
 use super::{Rng, paths};
 
 const WIDTHS: std::ops::RangeInclusive<usize> = 1..=40;
 const ROW_COUNTS: [usize; 9] = [1, 2, 3, 7, 8, 15, 16, 17, 33];
-
-/// Softmax of `row` in `f64` (NaN for NaN, `+inf` and all-`-inf` rows).
-fn reference(row: &[f64]) -> Vec<f64> {
-    let max = row.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x));
-    if row.iter().any(|x| x.is_nan()) || !max.is_finite() {
-        return vec![f64::NAN; row.len()];
-    }
-    let e: Vec<f64> = row.iter().map(|&x| (x - max).exp()).collect();
-    let sum: f64 = e.iter().sum();
-    e.iter().map(|e| e / sum).collect()
-}
 
 /// `rows` rows of `width` logits within ±30, with a NaN, a `+inf` and an
 /// all-`-inf` row among them when there are enough rows.
@@ -70,7 +60,7 @@ fn check<T: Copy + PartialEq + std::fmt::Debug>(
             "{what}, row {r}: {together:?} in the block, {alone:?} alone"
         );
         let row: Vec<f64> = row.iter().map(|&x| wide(x)).collect();
-        let want = reference(&row);
+        let want = softmax_reference(&row);
         let max = row.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x));
         for ((&y, &w), &x) in together.iter().zip(&want).zip(&row) {
             let allowed = w * epsilon * (4.0 + width as f64 + (x - max).abs());
