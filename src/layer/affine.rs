@@ -69,24 +69,15 @@ pub(super) fn affine_backward<T: Element>(
         }
     } else {
         bias_grad.iter_mut().for_each(|b| *b = T::zero());
-        match grad_z.as_slice() {
-            // Row-major: slices, not a view per row.
-            Some(rows) => {
-                for row in rows.chunks_exact(bias_grad.len().max(1)) {
-                    bias_grad
-                        .iter_mut()
-                        .zip(row)
-                        .for_each(|(b, &g)| *b = *b + g);
-                }
-            }
-            None => {
-                for row in grad_z.rows() {
-                    bias_grad
-                        .iter_mut()
-                        .zip(row)
-                        .for_each(|(b, &g)| *b = *b + g);
-                }
-            }
+        // On slices, not a view per row (standard layout is what training
+        // passes; another layout is copied once).
+        let grad_z = grad_z.as_standard_layout();
+        let rows = grad_z.as_slice().expect("standard layout");
+        for row in rows.chunks_exact(bias_grad.len().max(1)) {
+            bias_grad
+                .iter_mut()
+                .zip(row)
+                .for_each(|(b, &g)| *b = *b + g);
         }
     }
     if let Some((grad_x, accumulate)) = grad_input {
