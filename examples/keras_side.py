@@ -5,7 +5,13 @@ same split, for 5 seeds, with TensorFlow pinned to one thread. Not run in CI.
     taskset -c 0 venv/bin/python examples/keras_side.py
 
 Prints, per data set and seed, the test loss and accuracy and the median time of an epoch
-(the first left out: it traces the graph), then the mean and range over the seeds.
+(the first left out: it traces the graph), wall-clock and the process's CPU time, then the
+mean and range over the seeds.
+
+    taskset -c 0 venv/bin/python examples/keras_side.py digits 1
+
+runs one recipe (breast_cancer or digits) for the seeds given, to interleave with the Rust
+examples' runs when timing both on the same core.
 
     venv/bin/python examples/keras_side.py --check target/real_data
 
@@ -49,14 +55,17 @@ def digits():
 
 
 class EpochTimes(keras.callbacks.Callback):
+    """Each epoch's wall-clock and CPU time (all of the process's threads)."""
+
     def on_train_begin(self, logs=None):
-        self.times = []
+        self.times, self.cpu_times = [], []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
+        self.start, self.cpu_start = time.perf_counter(), time.process_time()
 
     def on_epoch_end(self, epoch, logs=None):
         self.times.append(time.perf_counter() - self.start)
+        self.cpu_times.append(time.process_time() - self.cpu_start)
 
 
 def run(recipe, seed):
@@ -68,7 +77,8 @@ def run(recipe, seed):
     model.fit(x, y, batch_size=32, epochs=epochs, validation_data=(xt, yt), verbose=0,
               callbacks=[times])
     test_loss, test_accuracy = model.evaluate(xt, yt, verbose=0)
-    return test_loss, test_accuracy, statistics.median(times.times[1:])
+    return (test_loss, test_accuracy, statistics.median(times.times[1:]),
+            statistics.median(times.cpu_times[1:]))
 
 
 def check(folder):
@@ -86,12 +96,17 @@ if len(sys.argv) == 3 and sys.argv[1] == "--check":
     check(sys.argv[2])
     sys.exit(0)
 
-for recipe in [breast_cancer, digits]:
-    results = [run(recipe, seed) for seed in range(1, 6)]
-    for seed, (loss, accuracy, epoch) in zip(range(1, 6), results):
+RECIPES = {"breast_cancer": breast_cancer, "digits": digits}
+recipes = [RECIPES[sys.argv[1]]] if len(sys.argv) > 1 else list(RECIPES.values())
+seeds = [int(seed) for seed in sys.argv[2:]] or list(range(1, 6))
+for recipe in recipes:
+    results = [run(recipe, seed) for seed in seeds]
+    for seed, (loss, accuracy, epoch, cpu) in zip(seeds, results):
         print(f"{recipe.__name__} seed {seed}: test loss {loss:.4f}, "
-              f"test accuracy {accuracy:.4f}; {epoch * 1e3:.1f} ms per epoch")
-    losses, accuracies, epochs = zip(*results)
+              f"test accuracy {accuracy:.4f}; {epoch * 1e3:.1f} ms per epoch "
+              f"({cpu * 1e3:.1f} ms CPU time)")
+    losses, accuracies, epochs, cpus = zip(*results)
     print(f"{recipe.__name__}: accuracy {statistics.mean(accuracies):.4f} "
           f"({min(accuracies):.4f}-{max(accuracies):.4f}), loss {statistics.mean(losses):.4f}, "
-          f"{statistics.mean(epochs) * 1e3:.1f} ms per epoch")
+          f"{statistics.mean(epochs) * 1e3:.1f} ms per epoch "
+          f"({statistics.mean(cpus) * 1e3:.1f} ms CPU time)")
