@@ -41,6 +41,17 @@ pub(crate) fn zeros2<T: Clone + Zero>(
 /// Arrays up to this size skip the checked allocation in [`zeros2`].
 const SMALL_BYTES: usize = 1 << 20;
 
+/// An empty buffer with room for `len` values, for the buffer named `what`,
+/// to be filled by pushing: a result written block by block this way is
+/// never zeroed first.
+pub(crate) fn with_capacity<T>(what: &'static str, len: usize) -> Result<Vec<T>, Error> {
+    let mut values = Vec::new();
+    values
+        .try_reserve_exact(len)
+        .map_err(|_| too_large(what, &[len]))?;
+    Ok(values)
+}
+
 /// Grows `buffer` to `len` values if it is shorter (never shrinks it).
 pub(crate) fn grow<T: Clone + Zero>(
     what: &'static str,

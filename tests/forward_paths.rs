@@ -222,6 +222,32 @@ fn batches_of_several_blocks_match_too() {
 }
 
 #[test]
+fn wide_outputs_written_by_the_layer_match_too() {
+    // Over 256 KiB of outputs, `forward` has the last layer allocate them
+    // (Dense writes each block once); `forward_with` writes into its
+    // workspace through the slices.
+    let mut rng = Rng(4);
+    let mut model = Sequential::<f32>::new();
+    let (kernel, bias) = dense_weights(&mut rng, 16, 256);
+    let elu: BuiltinActivation<f32> = "elu".parse().unwrap();
+    model.add(Dense::new(kernel, bias, elu).unwrap()).unwrap();
+    for rows in [257, 300] {
+        let x = rng.array2::<f32>(rows, 16);
+        let mut workspace = Workspace::new();
+        let slices = model.forward_with(&x, &mut workspace).unwrap().to_owned();
+        assert_same_bits("one layer", model.forward(&x).unwrap().view(), &slices);
+    }
+    let (kernel, bias) = dense_weights(&mut rng, 256, 300);
+    model
+        .add(Dense::new(kernel, bias, Softmax).unwrap())
+        .unwrap();
+    let x = rng.array2::<f32>(300, 16);
+    let mut workspace = Workspace::new();
+    let slices = model.forward_with(&x, &mut workspace).unwrap().to_owned();
+    assert_same_bits("two layers", model.forward(&x).unwrap().view(), &slices);
+}
+
+#[test]
 fn a_tiny_maxout_wider_than_a_tile_matches_too() {
     // 3000 units take two column tiles on the view path, one loop on the
     // slice path.

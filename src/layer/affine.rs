@@ -23,6 +23,24 @@ pub(super) fn affine_into<T: Element>(
     matmul(x, kernel, out, true);
 }
 
+/// [`affine_into`] for the rows of `x`, appended to the row-major `out`:
+/// the bias rows are pushed and the product accumulated onto them, so the
+/// new rows are written once before the product, as in `affine_into`, and
+/// never zeroed. The same values, bit for bit.
+pub(super) fn affine_appended<'o, T: Element>(
+    x: ArrayView2<'_, T>,
+    kernel: ArrayView2<'_, T>,
+    bias: &[T],
+    out: &'o mut Vec<T>,
+) -> ArrayViewMut2<'o, T> {
+    let start = out.len();
+    (0..x.nrows()).for_each(|_| out.extend_from_slice(bias));
+    let mut block = ArrayViewMut2::from_shape((x.nrows(), bias.len()), &mut out[start..])
+        .expect("one bias row per row of x");
+    matmul(x, kernel, block.view_mut(), true);
+    block
+}
+
 /// [`affine_into`] on row-major slices, `shape = (rows, inputs, units)`
 /// checked by the caller: the same values, bit for bit. Tiny products run
 /// on the slices; the views of larger ones cost nothing next to them.

@@ -1,11 +1,12 @@
 //! The fully connected layer.
 
 use super::Layer;
-use super::affine::{affine_backward, affine_into, affine_rows, row_major};
+use super::affine::{affine_appended, affine_backward, affine_into, affine_rows, row_major};
 use super::checks::{check_backward, check_io, check_rows, row_major_views};
 use super::init::glorot_uniform;
 use crate::Element;
 use crate::activation::{Activation, BuiltinActivation};
+use crate::buffers;
 use crate::error::{Error, check_positive, check_shape};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 
@@ -318,6 +319,29 @@ impl<T: Element, A: Activation<T> + Send + Sync> Layer<T> for Dense<T, A> {
         #[cfg(not(feature = "rayon"))]
         blocks.for_each(|(x_block, out_block)| self.forward_block(x_block, out_block));
         Ok(())
+    }
+
+    /// Without `rayon`, block by block onto a buffer that grows as the
+    /// blocks are written (bias rows pushed, product, activation), so the
+    /// output is never zeroed first: that pass over memory is as long as
+    /// the product's output. With `rayon`, the blocks run on the thread
+    /// pool into a zeroed array. The same values as `forward_into`.
+    fn forward(&self, x: ArrayView2<'_, T>) -> Result<Array2<T>, Error> {
+        crate::error::check_width(self.class_name(), self.input_width(), x.ncols())?;
+        let units = self.units();
+        let len = buffers::count("layer output", &[x.nrows(), units])?;
+        if cfg!(feature = "rayon") {
+            let mut out = buffers::zeros2("layer output", (x.nrows(), units))?;
+            self.forward_into(x, out.view_mut())?;
+            return Ok(out);
+        }
+        let mut values = buffers::with_capacity("layer output", len)?;
+        let bias = self.bias.as_slice().expect(ROW_MAJOR);
+        for x_block in x.axis_chunks_iter(Axis(0), block_rows::<T>(units)) {
+            let block = affine_appended(x_block, self.kernel.view(), bias, &mut values);
+            self.activation.apply_rows(block);
+        }
+        Ok(Array2::from_shape_vec((x.nrows(), units), values).expect("rows × units values"))
     }
 
     /// A batch of one block runs on the slices, without array views;

@@ -6,12 +6,21 @@ use crate::Element;
 use crate::buffers;
 use crate::error::Error;
 use crate::layer::Layer;
-use ndarray::{Array2, ArrayBase, ArrayViewMut2, Data, Ix2};
+use ndarray::{Array2, ArrayBase, ArrayView2, ArrayViewMut2, Data, Ix2};
 
 /// Values of hidden-layer scratch that [`Sequential::forward_to`] keeps on
 /// the stack (256 bytes of `f32`): zeroing them costs less than an
 /// allocation.
 const STACK_SCRATCH: usize = 64;
+
+/// Output bytes above which [`Sequential::forward_to`] has the last layer
+/// allocate its output ([`Layer::forward`]): [`Dense`](crate::Dense) then
+/// writes each block once instead of zeroing the whole array first. Below,
+/// the row-major hook on slices spares small batches the views' set-up.
+const LAYER_ALLOCATES_FROM: usize = 256 * 1024;
+
+/// Why a new array's `as_slice_mut` cannot fail.
+const ROW_MAJOR: &str = "a new array is row-major";
 
 impl<T: Element> Sequential<T> {
     /// Runs the batch `x` (`(batch, inputs)`) through every layer.
@@ -73,10 +82,15 @@ impl<T: Element> Sequential<T> {
         self.check_layer_index(layer)?;
         let rows = x.nrows();
         let last = self.layers[layer].as_ref();
-        let mut output = buffers::zeros2("batch output", (rows, last.output_width()))?;
-        let out = output.as_slice_mut().expect("a new array is row-major");
+        let width = last.output_width();
+        let by_the_layer =
+            buffers::count("batch output", &[rows, width, size_of::<T>()])? > LAYER_ALLOCATES_FROM;
         if layer == 0 {
-            first_layer_rows(last, x, out)?;
+            if by_the_layer {
+                return last.forward(x.view());
+            }
+            let mut output = buffers::zeros2("batch output", (rows, width))?;
+            first_layer_rows(last, x, output.as_slice_mut().expect(ROW_MAJOR))?;
             return Ok(output);
         }
         // The hidden layers' rows alternate between two halves of one
@@ -97,7 +111,13 @@ impl<T: Element> Sequential<T> {
         };
         let (front, back) = scratch.split_at_mut(rows * widest);
         let input = self.run_layers(x, layer, front, back)?;
-        last.forward_row_major(rows, input, out)?;
+        if by_the_layer {
+            let input = ArrayView2::from_shape((rows, last.input_width()), input)
+                .expect("run_layers returns rows × the last layer's inputs");
+            return last.forward(input);
+        }
+        let mut output = buffers::zeros2("batch output", (rows, width))?;
+        last.forward_row_major(rows, input, output.as_slice_mut().expect(ROW_MAJOR))?;
         Ok(output)
     }
 
