@@ -143,8 +143,9 @@ pub trait Layer<T: Element>: Debug + Send + Sync {
     /// `input_width()` values, one after the other, and `out` receives
     /// `rows` rows of `output_width()`.
     ///
-    /// [`Sequential`](crate::Sequential) runs its layers through this
-    /// hook. The default checks the lengths, builds the array views and
+    /// [`Sequential`](crate::Sequential) runs its layers through this hook
+    /// (a last layer with over 256 KiB of outputs through `forward`). The
+    /// default checks the lengths, builds the array views and
     /// calls `forward_into`, so a layer of your own is complete without it.
     /// Override it only to spare small batches the views' set-up (which
     /// can cost more than a tiny layer's arithmetic), with the same results
