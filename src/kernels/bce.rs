@@ -178,13 +178,9 @@ fn row_sum<V: Vector>(
     {
         for (j, sum) in sums[..V::UNROLL].iter_mut().enumerate() {
             let lanes = j * V::LANES..(j + 1) * V::LANES;
-            let offset = i * block + lanes.start;
-            *sum = sum.add(checked_loss(
-                &labels[lanes.clone()],
-                &values[lanes],
-                offset,
-                loss,
-            )?);
+            let (labels, values) = (&labels[lanes.clone()], &values[lanes.clone()]);
+            check_register::<V>(labels, i * block + lanes.start)?;
+            *sum = sum.add(register_loss(labels, values, loss));
         }
     }
     let (labels, values) = (&labels[blocked..], &values[blocked..]);
@@ -194,9 +190,12 @@ fn row_sum<V: Vector>(
         .zip(values[..whole].chunks_exact(V::LANES))
         .enumerate()
     {
-        sums[0] = sums[0].add(checked_loss(labels, values, blocked + i * V::LANES, loss)?);
+        check_register::<V>(labels, blocked + i * V::LANES)?;
+        sums[0] = sums[0].add(register_loss(labels, values, loss));
     }
-    let tail = tail_loss(&labels[whole..], &values[whole..], blocked + whole, loss)?;
+    let (labels, values) = (&labels[whole..], &values[whole..]);
+    check_partial::<V>(labels, blocked + whole)?;
+    let tail = tail_loss(labels, values, loss);
     let total = sums[..V::UNROLL]
         .iter()
         .fold(tail, |total, &sum| total.add(sum));
@@ -206,18 +205,13 @@ fn row_sum<V: Vector>(
 /// The loss of fewer than `LANES` elements in the low lanes, 0 in the
 /// others.
 #[inline(always)]
-fn tail_loss<V: Vector>(
-    labels: &[V::Scalar],
-    values: &[V::Scalar],
-    offset: usize,
-    loss: impl PairLoss<V>,
-) -> Result<V, usize> {
+fn tail_loss<V: Vector>(labels: &[V::Scalar], values: &[V::Scalar], loss: impl PairLoss<V>) -> V {
     let zero = V::Scalar::from_f64(0.0);
     let mut lanes = [zero; MAX_LANES];
     if !labels.is_empty() {
-        partial_loss(labels, values, offset, loss)?.store_partial(&mut lanes[..labels.len()]);
+        partial_loss(labels, values, loss).store_partial(&mut lanes[..labels.len()]);
     }
-    Ok(V::load(&lanes))
+    V::load(&lanes)
 }
 
 /// `out[i]` = the loss of element `i`.
@@ -235,41 +229,56 @@ fn losses<V: Vector>(
         .zip(out.chunks_exact_mut(V::LANES))
         .enumerate()
     {
-        checked_loss(labels, values, i * V::LANES, loss)?.store(out);
+        check_register::<V>(labels, i * V::LANES)?;
+        register_loss(labels, values, loss).store(out);
     }
     if whole < labels.len() {
-        partial_loss(&labels[whole..], &values[whole..], whole, loss)?
-            .store_partial(&mut out[whole..]);
+        let (labels, values) = (&labels[whole..], &values[whole..]);
+        check_partial::<V>(labels, whole)?;
+        partial_loss(labels, values, loss).store_partial(&mut out[whole..]);
     }
     Ok(())
 }
 
-/// The loss of one register, its labels checked; `offset` is the index of
-/// its first label.
+// The checks and the losses are separate functions, and no `Result`
+// holds a register: in `Result<[f32; 4], usize>` the error overlaps lanes
+// 1 and 2, and the portable path's register was then split into an `f32`,
+// an `i64` and an `f32`, which the compiler could not vectorize (the
+// from-logits loss ran lane by lane, 8 times slower than AVX2).
+
+/// Checks the labels of one register; `offset` is the index of the first.
 #[inline(always)]
-fn checked_loss<V: Vector>(
-    labels: &[V::Scalar],
-    values: &[V::Scalar],
-    offset: usize,
-    loss: impl PairLoss<V>,
-) -> Result<V, usize> {
-    let y = V::load(labels);
-    check_labels(y, labels, offset)?;
-    Ok(loss.apply(y, V::load(values)))
+fn check_register<V: Vector>(labels: &[V::Scalar], offset: usize) -> Result<(), usize> {
+    check_labels(V::load(labels), labels, offset)
 }
 
-/// [`checked_loss`] of fewer than `LANES` elements, in the low lanes; the
+/// [`check_register`] for fewer than `LANES` labels.
+#[inline(always)]
+fn check_partial<V: Vector>(labels: &[V::Scalar], offset: usize) -> Result<(), usize> {
+    let y = V::load_partial(labels, V::Scalar::from_f64(0.0));
+    check_labels(y, labels, offset)
+}
+
+/// The loss of one register.
+#[inline(always)]
+fn register_loss<V: Vector>(
+    labels: &[V::Scalar],
+    values: &[V::Scalar],
+    loss: impl PairLoss<V>,
+) -> V {
+    loss.apply(V::load(labels), V::load(values))
+}
+
+/// [`register_loss`] of fewer than `LANES` elements, in the low lanes; the
 /// others hold the loss of a label 0 and a value 0.5.
 #[inline(always)]
 fn partial_loss<V: Vector>(
     labels: &[V::Scalar],
     values: &[V::Scalar],
-    offset: usize,
     loss: impl PairLoss<V>,
-) -> Result<V, usize> {
+) -> V {
     let y = V::load_partial(labels, V::Scalar::from_f64(0.0));
-    check_labels(y, labels, offset)?;
-    Ok(loss.apply(y, V::load_partial(values, V::Scalar::from_f64(0.5))))
+    loss.apply(y, V::load_partial(values, V::Scalar::from_f64(0.5)))
 }
 
 /// `Err(offset + i)` for the first `labels[i]` outside `[0, 1]`, where `y`
@@ -278,11 +287,21 @@ fn partial_loss<V: Vector>(
 fn check_labels<V: Vector>(y: V, labels: &[V::Scalar], offset: usize) -> Result<(), usize> {
     let lowest = y.min(splat::<V>(1.0).sub(y));
     if V::any(splat::<V>(0.0).gt_or_nan(lowest))
-        && let Some(index) = labels.iter().position(|&y| !is_label(y))
+        && let Some(index) = first_outside(labels)
     {
         return Err(offset + index);
     }
     Ok(())
+}
+
+/// The index of the first label outside `[0, 1]`, lane by lane. Cold and
+/// out of line: inlined, its reads of `labels` would be merged with the
+/// register's load and split it into lanes, and the portable path's loss
+/// would then be computed lane by lane too.
+#[cold]
+#[inline(never)]
+fn first_outside<T: Lane>(labels: &[T]) -> Option<usize> {
+    labels.iter().position(|&y| !is_label(y))
 }
 
 /// `0 ≤ y ≤ 1`, false for NaN.
