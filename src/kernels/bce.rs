@@ -294,10 +294,8 @@ fn check_labels<V: Vector>(y: V, labels: &[V::Scalar], offset: usize) -> Result<
     Ok(())
 }
 
-/// The index of the first label outside `[0, 1]`, lane by lane. Cold and
-/// out of line: inlined, its reads of `labels` would be merged with the
-/// register's load and split it into lanes, and the portable path's loss
-/// would then be computed lane by lane too.
+/// The index of the first label outside `[0, 1]`, lane by lane: cold and
+/// out of line, so that the loss's loop holds only the vector check.
 #[cold]
 #[inline(never)]
 fn first_outside<T: Lane>(labels: &[T]) -> Option<usize> {
