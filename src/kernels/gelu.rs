@@ -37,7 +37,7 @@
 //! ULP where `a ≈ 3`, by an exact-rational simulation), the quotient and
 //! the last rounding: measured at most 3 ULP from the rounded `f64`
 //! result on the golden inputs, which is why `f64` results take `x·Φ(x)`
-//! with musl's erfc above -26 (src/activation/gelu.rs) and this kernel
+//! with musl's erfc above -26 (gelu_f64.rs) and this kernel
 //! only below, where it is within 1 ULP.
 //!
 //! `a` is clamped at `A_MAX`, above which `t` rounds to 0: lanes beyond it

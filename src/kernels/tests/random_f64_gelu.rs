@@ -1,11 +1,12 @@
-//! The `f64` tanh form of gelu against a double-double reference (the
-//! harness and its rules: random_f64.rs). The exact form's `f64` results
-//! come from musl's erfc, not from a kernel of their own (see
-//! src/activation/gelu.rs); its golden values are checked in
-//! tests/golden_activations_keras3.rs.
+//! The `f64` gelus against double-double references (the harness and its
+//! rules: random_f64.rs): the exact form's kernel (musl's erfc and the
+//! vector kernel's tail, src/kernels/gelu_f64.rs, what
+//! `Gelu::<f64>::exact()` runs) against reference_gelu.rs, and the tanh
+//! form.
 
 use super::random_f64::{Spec, run};
-use super::reference::{Dd, LN_2, Scaled, TINY, expm1_reduced};
+use super::reference::{Dd, Scaled, TINY};
+use super::reference_gelu::{self, exp};
 
 /// `2√(2/π)` to 106 bits.
 const SLOPE: Dd = Dd {
@@ -18,16 +19,6 @@ const CUBIC: Dd = Dd {
     hi: 0.071_354_816_272_600_25,
     lo: -6.175_149_918_155_315e-19,
 };
-
-/// `e^x` of a double-double `x` with `|x| < 2^20`, its power of two apart.
-fn exp(x: Dd) -> Scaled {
-    let k = (x.hi / std::f64::consts::LN_2).round();
-    let r = x - LN_2 * Dd::new(k);
-    Scaled {
-        value: Dd::new(1.0) + expm1_reduced(r),
-        exponent: k as i32,
-    }
-}
 
 /// `x·σ(2u)`, `2u = 2√(2/π)·(x + 0.044715·x³)` in double-double: `x /
 /// (1 + e^-2u)` for `x ≥ 0`, `x·e^2u / (1 + e^2u)` below, with the power of
@@ -71,6 +62,16 @@ fn gelu_tanh_f64_within_2_ulp() {
         name: "gelu_tanh",
         kernel: |kernels, xs| (kernels.gelu_tanh)(xs),
         reference: gelu_tanh,
+        limits: &[],
+    });
+}
+
+#[test]
+fn gelu_f64_within_2_ulp() {
+    run(&Spec {
+        name: "gelu",
+        kernel: |kernels, xs| (kernels.gelu)(xs),
+        reference: reference_gelu::gelu,
         limits: &[],
     });
 }
