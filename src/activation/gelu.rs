@@ -27,8 +27,15 @@ use std::marker::PhantomData;
 /// form as `x·σ(2u)`, `u = √(2/π)·(x + 0.044715·x³)`, which does not
 /// cancel, with `2u` carried in double precision.
 ///
+/// Measured in `f64` (src/kernels/tests/random_f64_gelu.rs: 10^8 random
+/// inputs and the special points, every dispatch path, against a
+/// double-double reference): the exact form within 1 ULP of the rounded
+/// result (1.50 before rounding), the tanh form within 2 (1.76).
+///
 /// Derivatives: `Φ(x) + x·φ(x)` (`φ` the normal density) for the exact
-/// form; for the tanh form `σ(2u) + x·σ(2u)·(1 - σ(2u))·2u'`, with
+/// form (in `f64` within 2 ULP for `x ≥ 0` and 3 on `[-37, -3]`; near its
+/// root, `x ≈ -0.7518`, where the terms cancel, within 1.03·2^-52 of
+/// `|Φ(x)| + |x·φ(x)|`); for the tanh form `σ(2u) + x·σ(2u)·(1 - σ(2u))·2u'`, with
 /// `2u' = 2√(2/π)·(1 + 3·0.044715·x²)`.
 ///
 /// Non-finite inputs as TensorFlow: `gelu(inf) = inf`, `gelu(-inf)` is NaN
@@ -179,7 +186,7 @@ impl<T: Float> Activation<T> for Gelu<T> {
 
     /// Both forms through the kernels (src/kernels/gelu*.rs), the `f64`
     /// kernel on one value for other types; the exact form's `f64` kernel
-    /// takes `x·Φ(x)` with musl's erfc above -26 (gelu_f64.rs).
+    /// is scalar (gelu_f64.rs: musl's erfc from 0 up, Mills' ratio below).
     fn apply_slice(&self, xs: &mut [T]) {
         if self.approximate {
             dispatch::map_in_place(

@@ -1,8 +1,7 @@
 //! The `f64` gelus against double-double references (the harness and its
-//! rules: random_f64.rs): the exact form's kernel (musl's erfc and the
-//! vector kernel's tail, src/kernels/gelu_f64.rs, what
-//! `Gelu::<f64>::exact()` runs) against reference_gelu.rs, and the tanh
-//! form.
+//! rules: random_f64.rs): the exact form's kernel (src/kernels/gelu_f64.rs,
+//! what `Gelu::<f64>::exact()` runs) and its derivative against
+//! reference_gelu.rs, and the tanh form.
 
 use super::f64_ulps;
 use super::random_f64::{Spec, random_input, run, special_inputs};
