@@ -36,9 +36,9 @@
 //! Error: the numerator's roundings and the Horner sums (up to about 2
 //! ULP where `a ≈ 3`, by an exact-rational simulation), the quotient and
 //! the last rounding: measured at most 3 ULP from the rounded `f64`
-//! result on the golden inputs, which is why `f64` results take `x·Φ(x)`
-//! with musl's erfc above -26 (src/activation/gelu.rs) and this kernel
-//! only below, where it is within 1 ULP.
+//! result on the golden inputs (and between -8 and -20 on random ones),
+//! which is why `f64` results are computed by gelu_f64.rs, which takes
+//! this kernel only for NaN, ±inf and beyond ±38.6.
 //!
 //! `a` is clamped at `A_MAX`, above which `t` rounds to 0: lanes beyond it
 //! are set to 0 by the scaling's mask, so `gelu(x) = x` there for positive

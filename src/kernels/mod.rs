@@ -11,7 +11,8 @@
 //!   operations every instruction set provides, and the slice driver.
 //! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, ln.rs, softmax.rs,
 //!   log_softmax.rs, rectifier.rs, selu.rs, celu.rs, gelu.rs (with
-//!   gelu_f32.rs for `f32` results, and gelu_tanh.rs), silu.rs,
+//!   gelu_f32.rs for `f32` results, gelu_f64.rs for `f64` results, and
+//!   gelu_tanh.rs), silu.rs,
 //!   softplus.rs (and log_sigmoid), mish.rs, softsign.rs: the maths,
 //!   written once against `Vector`, each file explaining its range
 //!   reduction, polynomial and error bound.
@@ -80,6 +81,7 @@ mod matmul;
 mod native_types;
 
 pub(crate) use adam::AdamConstants;
+pub(crate) use gelu_f64::{derivative as gelu_derivative_f64, two_product};
 pub(crate) use matmul::{is_tiny_on_slices, matmul, tiny_affine_rows, tiny_dot};
 pub(crate) use native_types::{Native, for_type, native};
 
@@ -96,6 +98,7 @@ mod exp;
 mod finite;
 mod gelu;
 mod gelu_f32;
+mod gelu_f64;
 mod gelu_tanh;
 mod gemv;
 #[cfg(feature = "half")]
@@ -173,7 +176,7 @@ macro_rules! define_isa {
             exp_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::exp::Exp);
             log1p_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::log1p::Log1p);
             ln_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::ln::Ln);
-            gelu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::gelu::Gelu);
+            gelu_f64(xs: f64) => $crate::kernels::gelu_f64::exact::<$f64>(xs);
             gelu_tanh_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::gelu_tanh::GeluTanh);
             log_softmax_f64(xs: f64) => $crate::kernels::log_softmax::log_softmax::<$f64>(xs);
             silu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::silu::Silu);

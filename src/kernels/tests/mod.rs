@@ -5,9 +5,9 @@
 //! - exhaustive.rs (and exhaustive_gelu.rs, both gelus, and
 //!   exhaustive_sigmoid.rs, the sigmoid family): every `f32` input (inputs.rs) in release builds
 //!   (`cargo test --release --lib kernels::`), a deterministic sample otherwise.
-//! - random_f64.rs (and random_f64_gelu.rs, the tanh form of gelu): `f64`
-//!   on random and special inputs, against the
-//!   double-double references of reference.rs.
+//! - random_f64.rs (and random_f64_gelu.rs, both gelus): `f64` on random
+//!   and special inputs, against the double-double references of
+//!   reference.rs (and reference_gelu.rs, the exact gelu).
 //! - property.rs: random slices of random lengths and offsets, special
 //!   values mixed in, against the scalar definitions.
 //! - special.rs: the documented values at the edges, exactly.
@@ -37,6 +37,7 @@ mod property;
 mod random_f64;
 mod random_f64_gelu;
 mod reference;
+mod reference_gelu;
 mod regression;
 mod rows;
 mod softmax_rows;

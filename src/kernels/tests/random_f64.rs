@@ -135,7 +135,7 @@ fn check(
 /// A random input: a quarter random finite bit patterns (every magnitude),
 /// an eighth uniform in (-1, 1), the rest `±2^u·(1 + v)` with `u` uniform
 /// in [-40, 10) (where the functions change).
-fn random_input(rng: &mut Rng) -> f64 {
+pub(super) fn random_input(rng: &mut Rng) -> f64 {
     match rng.below(8) {
         0 | 1 => loop {
             let x = f64::from_bits(rng.next_u64());
@@ -156,7 +156,7 @@ fn random_input(rng: &mut Rng) -> f64 {
 }
 
 /// The edges and their neighbours, both signs, and NaNs.
-fn special_inputs() -> Vec<f64> {
+pub(super) fn special_inputs() -> Vec<f64> {
     let mut xs: Vec<f64> = EDGES
         .iter()
         .flat_map(|&edge| [edge, -edge])
