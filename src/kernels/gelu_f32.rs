@@ -1,8 +1,8 @@
 //! The exact gelu for `f32` results, `x·Φ(x)`, evaluated in `f64` lanes
-//! with the precision an `f32` needs (2^-26 relative, where gelu.rs's
-//! kernel is built for `f64` results and costs twice as much).
+//! with the precision an `f32` needs (2^-26 relative; gelu_f64.rs holds
+//! `f64` results to 1 ULP, with scalar code).
 //!
-//! Same decomposition as gelu.rs: `a = |x|`, `t = a·Φ(-a) = a·R(a)·e^(-a²/2)`,
+//! With `a = |x|` and `t = a·Φ(-a) = a·R(a)·e^(-a²/2)` (`R` Mills' ratio over √2π),
 //! `gelu(x) = x - t` for `x > 0` and `-t` otherwise, so that no step
 //! cancels. In `f64`, every step is far more exact than an `f32` result
 //! needs:

@@ -1,15 +1,16 @@
 //! The exact gelu for `f64` results, and its derivative. From 0 to 38.6,
 //! `x·Φ(x)` with musl's erfc ([`gelu_by_erfc`]); from -38.6 to 0,
-//! `-a·R(a)·e^(-a²/2)` with gelu.rs's rational for Mills' ratio `R`
-//! evaluated in double words ([`gelu_by_mills_ratio`]); beyond, and for
-//! NaN and ±inf, gelu.rs's kernel (`x`, `-0`, NaN, `inf`, NaN for `-inf`).
+//! `-a·R(a)·e^(-a²/2)` with a rational for Mills' ratio `R` evaluated in
+//! double words ([`gelu_by_mills_ratio`]); beyond, `x` above and `-0`
+//! below (where gelu rounds to them); NaN for NaN and `-inf` (TensorFlow's
+//! `-inf·0`), `inf` for `inf`.
 //!
 //! Neither of the simpler choices holds 2 ULP for `f64` on negative
 //! inputs: musl's erfc from `z = 1.25` (`x ≤ -1.77`) is two `exp`s, a
 //! product and a quotient, each rounded (3 ULP measured on gelu, 6840 of
-//! 10^8 inputs above -8); gelu.rs's vector kernel, whose rational is
-//! evaluated in `f64` by Horner's rule, is 3 ULP near `|x| = 3` and again
-//! between -8 and -20 (2145 of 10^8 inputs below -8).
+//! 10^8 inputs above -8); the same rational evaluated in `f64` lanes by
+//! Horner's rule (the former vector kernel) was 3 ULP near `|x| = 3` and
+//! again between -8 and -20 (2145 of 10^8 inputs below -8).
 //!
 //! Measured (kernels/tests/random_f64_gelu.rs, against a double-double
 //! reference, 10^8 random inputs and the special points, every path):
@@ -20,28 +21,32 @@
 //! `|Φ(x)| + |x·φ(x)|` (7 ULP on `[-3, 0)` away from the root), and its
 //! subnormal results below -37 within 30 ULP.
 
-use super::gelu::{Gelu, GeluConstants};
-use super::vector::{Elementwise, Vector, map_in_place};
+/// From here on `a·Φ(-a)` rounds to 0 (`38.6·Φ(-38.6) < 2^-1075`).
+const A_MAX: f64 = 38.6;
 
-/// The exact gelu of each value, in place (the `f64` kernel of every
-/// path; `V` is the path's vector type, for the tail). Inlined, as its
-/// helpers, into each path's kernel, so that `mul_add` is an instruction
-/// where the path has FMA.
+/// The exact gelu of each value, in place: the `f64` kernel of every
+/// path, inlined (as its helpers) into each path's kernel, so that
+/// `mul_add` is an instruction where the path has FMA.
 #[inline(always)]
-pub(crate) fn exact<V: Vector<Scalar = f64>>(xs: &mut [f64])
-where
-    Gelu: Elementwise<V>,
-{
-    for x in xs {
-        let a_max = <f64 as GeluConstants>::A_MAX;
-        if (0.0..=a_max).contains(x) {
-            *x = gelu_by_erfc(*x);
-        } else if (-a_max..0.0).contains(x) {
-            *x = gelu_by_mills_ratio(*x);
-        } else {
-            // NaN, ±inf, and beyond ±38.6, where gelu rounds to x or -0.
-            map_in_place::<V>(std::slice::from_mut(x), Gelu);
-        }
+pub(crate) fn exact(xs: &mut [f64]) {
+    xs.iter_mut().for_each(|x| *x = gelu(*x));
+}
+
+/// The exact gelu of one value (see the module).
+#[inline(always)]
+fn gelu(x: f64) -> f64 {
+    if (0.0..=A_MAX).contains(&x) {
+        gelu_by_erfc(x)
+    } else if (-A_MAX..0.0).contains(&x) {
+        gelu_by_mills_ratio(x)
+    } else if x > 0.0 {
+        // Beyond 38.6 (inf included), gelu rounds to x.
+        x
+    } else if x < 0.0 && x.is_finite() {
+        -0.0
+    } else {
+        // NaN, and -inf: TensorFlow's -inf·0.
+        f64::NAN
     }
 }
 
@@ -109,14 +114,49 @@ pub(crate) fn derivative(x: f64) -> f64 {
     // gelu(x)/x, whose error counts for less than 0.01 of it, also where
     // Φ alone would be subnormal.
     let cdf = if x < -20.0 {
-        let mut gelu = [x];
-        (super::f64_kernels().gelu)(&mut gelu);
-        gelu[0] / x
+        gelu(x) / x
     } else {
         normal_cdf(x)
     };
     x.mul_add(normal_density(x), cdf)
 }
+
+/// `R(a) = Φ(-a)·e^(a²/2)` (Mills' ratio over √2π), smooth and decreasing
+/// from `1/2` at 0 to about `1/(a·√(2π))`, as `P(a)/Q(a)` of degrees 10/11,
+/// fitted for minimax relative error on `[0, 38.6]` (Lawson iterations on
+/// Chebyshev nodes against a 60-digit reference, then the numerator
+/// refitted for the rounded denominator): within 2^-59.9 before and
+/// 2^-55.7 after rounding the coefficients.
+/// `P`, lowest degree first.
+const R_NUMERATOR: [f64; 11] = [
+    0.5,
+    0.827_744_041_807_402_7,
+    0.679_328_059_411_511_8,
+    0.357_128_839_937_921_4,
+    0.131_940_603_917_866_74,
+    0.035_632_002_619_623_675,
+    0.007_114_169_851_909_728,
+    0.001_038_196_403_032_547_1,
+    0.000_106_388_628_696_301_67,
+    6.961_798_817_031_837e-6,
+    2.236_468_375_426_200_6e-7,
+];
+
+/// `Q`, lowest degree first, `Q(0) = 1`.
+const R_DENOMINATOR: [f64; 12] = [
+    1.0,
+    2.453_372_644_417_671,
+    2.816_164_273_699_973,
+    2.000_506_872_604_566,
+    0.979_475_336_708_409_8,
+    0.348_030_872_845_780_05,
+    0.091_883_656_719_436_12,
+    0.018_098_134_837_959_603,
+    0.002_619_823_100_426_883_7,
+    0.000_267_237_344_272_647_6,
+    1.745_064_175_709_529_5e-5,
+    5.605_994_865_160_05e-7,
+];
 
 /// `hi + lo`, `|lo| ≤ ulp(hi)/2`: double-word arithmetic for the rational.
 #[derive(Clone, Copy)]
@@ -161,7 +201,7 @@ impl Wide {
     }
 }
 
-/// `P(a)` of gelu.rs's rational by Horner's rule in double words (every
+/// `P(a)` of the rational by Horner's rule in double words (every
 /// coefficient is positive: no step cancels).
 #[inline(always)]
 fn wide_horner(coefficients: &[f64], a: f64) -> Wide {
@@ -183,7 +223,7 @@ const LN_2_TIMES_1024: (f64, f64) = (
 const TWO_TO_MINUS_1024: f64 = f64::from_bits(1 << 50);
 
 /// `x·Φ(x) = -a·R(a)·e^(-a²/2)` for `-38.6 ≤ x < 0`, `a = -x`, with
-/// gelu.rs's rational for `R` (within 2^-55.7) evaluated in double
+/// the rational for `R` (within 2^-55.7) evaluated in double
 /// words, `-a²/2` exact (and raised by `1024·ln 2` from `a = 27`, so that
 /// `e^(…)` stays normal and a subnormal result rounds once more at most
 /// by its own ULP), `e^(hi + lo) = e^hi·(1 + lo)`: std's `exp` and the
@@ -191,8 +231,8 @@ const TWO_TO_MINUS_1024: f64 = f64::from_bits(1 << 50);
 #[inline(always)]
 fn gelu_by_mills_ratio(x: f64) -> f64 {
     let a = -x;
-    let numerator = wide_horner(<f64 as GeluConstants>::R_NUMERATOR, a);
-    let denominator = wide_horner(<f64 as GeluConstants>::R_DENOMINATOR, a);
+    let numerator = wide_horner(&R_NUMERATOR, a);
+    let denominator = wide_horner(&R_DENOMINATOR, a);
     let ratio = numerator.div(denominator);
     // a·R(a) in double words.
     let (hi, error) = two_product(ratio.hi, a);

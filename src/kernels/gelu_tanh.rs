@@ -26,7 +26,6 @@
 //! tests/exhaustive.rs (figures in docs/performance.md).
 
 use super::exp::ExpConstants;
-use super::gelu::{SplitConstant, product_and_error};
 use super::silu::fused_rho;
 use super::vector::{Elementwise, Lane, Vector, splat};
 
@@ -61,6 +60,41 @@ impl GeluTanhConstants for f64 {
     const TAIL: Self = -20.0;
     // 64·e^-752 < 2^-1075.
     const TAIL_ZERO: Self = -752.0;
+}
+
+/// Veltkamp's split, for exact products without FMA.
+pub(crate) trait SplitConstant: Sized + 'static {
+    /// `2^s + 1` for Veltkamp's split into halves of `s` bits.
+    const SPLIT: Self;
+}
+
+impl SplitConstant for f32 {
+    const SPLIT: Self = 4097.0; // 2^12 + 1
+}
+
+impl SplitConstant for f64 {
+    const SPLIT: Self = 134_217_729.0; // 2^27 + 1
+}
+
+/// `(p, d)` with `p = a·b` rounded and `d = p - a·b` exactly: one FMA, or
+/// Dekker's product from Veltkamp's split where `mul_add` rounds twice.
+#[inline(always)]
+pub(crate) fn product_and_error<V: Vector<Scalar: SplitConstant>>(a: V, b: V) -> (V, V) {
+    let p = a.mul(b);
+    if V::FUSED {
+        return (p, a.neg_mul_add(b, p));
+    }
+    let split = |v: V| {
+        let c = v.mul(V::splat(V::Scalar::SPLIT));
+        let high = c.sub(c.sub(v));
+        (high, v.sub(high))
+    };
+    let ((a_hi, a_lo), (b_hi, b_lo)) = (split(a), split(b));
+    let d = p
+        .sub(a_hi.mul(b_hi))
+        .sub(a_hi.mul(b_lo))
+        .sub(a_lo.mul(b_hi));
+    (p, d.sub(a_lo.mul(b_lo)))
 }
 
 /// Above this the result rounds to `x` (`e^-2u < 2^-125`).

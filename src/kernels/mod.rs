@@ -10,9 +10,9 @@
 //! - vector.rs: the [`Vector`](vector::Vector) trait, the lane-wise
 //!   operations every instruction set provides, and the slice driver.
 //! - exp.rs, elu.rs, sigmoid.rs, tanh.rs, log1p.rs, ln.rs, softmax.rs,
-//!   log_softmax.rs, rectifier.rs, selu.rs, celu.rs, gelu.rs (with
-//!   gelu_f32.rs for `f32` results, gelu_f64.rs for `f64` results, and
-//!   gelu_tanh.rs), silu.rs,
+//!   log_softmax.rs, rectifier.rs, selu.rs, celu.rs, gelu_f32.rs and
+//!   gelu_f64.rs (the exact gelu for `f32` and `f64` results),
+//!   gelu_tanh.rs, silu.rs,
 //!   softplus.rs (and log_sigmoid), mish.rs, softsign.rs: the maths,
 //!   written once against `Vector`, each file explaining its range
 //!   reduction, polynomial and error bound.
@@ -96,7 +96,6 @@ pub(crate) mod cross_entropy;
 mod elu;
 mod exp;
 mod finite;
-mod gelu;
 mod gelu_f32;
 mod gelu_f64;
 mod gelu_tanh;
@@ -176,7 +175,7 @@ macro_rules! define_isa {
             exp_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::exp::Exp);
             log1p_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::log1p::Log1p);
             ln_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::ln::Ln);
-            gelu_f64(xs: f64) => $crate::kernels::gelu_f64::exact::<$f64>(xs);
+            gelu_f64(xs: f64) => $crate::kernels::gelu_f64::exact(xs);
             gelu_tanh_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::gelu_tanh::GeluTanh);
             log_softmax_f64(xs: f64) => $crate::kernels::log_softmax::log_softmax::<$f64>(xs);
             silu_f64(xs: f64) => $crate::kernels::vector::map_in_place::<$f64>(xs, $crate::kernels::silu::Silu);
