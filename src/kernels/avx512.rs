@@ -3,7 +3,8 @@
 //! results rounded once), and division is `vrcp14ps` (14 bits) refined by
 //! one fused Newton step on the quotient (two more steps on the reciprocal
 //! for `f64`), which is faster than `vdivps` and as accurate. The `f32`
-//! tanh has its own kernel, a table of polynomials (tanh_table.rs).
+//! tanh has its own kernel, a table of polynomials (tanh_table.rs, with
+//! slots.rs's lookup).
 //!
 //! # Safety
 //!
@@ -23,6 +24,7 @@ pub(super) fn isa() -> Option<&'static Isa> {
     std::arch::is_x86_feature_detected!("avx512f").then_some(&ISA)
 }
 
+mod slots;
 mod tanh_table;
 
 define_isa!(

@@ -44,8 +44,8 @@
 //! sign, 5 % faster, at the cost of a second CPU feature to detect.)
 
 use super::F32x16;
+use super::slots::{SLOTS, first_slot, interval, lookup, slot_tables};
 use crate::kernels::vector::{Elementwise, Vector};
-use std::arch::x86_64::*;
 
 /// Degree of every interval's polynomial.
 const DEGREE: usize = 5;
@@ -117,32 +117,11 @@ const INTERVALS: [[f32; DEGREE + 2]; 27] = [
     [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
 ];
 
-/// The table slot of the first interval: `t = 1.0` shifted right by 20,
-/// modulo the 32 slots.
-const FIRST_SLOT: usize = (0x3f80_0000 >> 20) % 32;
+/// [`INTERVALS`] as one table per constant, `t = 1 + a` giving the slot.
+const TABLES: [[f32; SLOTS]; DEGREE + 2] = slot_tables(&INTERVALS, first_slot(OFFSET));
 
-/// [`INTERVALS`] as one 32-slot table per constant, in slot order; the
-/// slots no `a ≤ 9` reaches hold the last interval.
-const TABLES: [[f32; 32]; DEGREE + 2] = {
-    let last = INTERVALS[INTERVALS.len() - 1];
-    let mut tables = [[0.0; 32]; DEGREE + 2];
-    let mut slot = 0;
-    while slot < 32 {
-        let interval = (slot + 32 - FIRST_SLOT) % 32;
-        let row = if interval < INTERVALS.len() {
-            INTERVALS[interval]
-        } else {
-            last
-        };
-        let mut j = 0;
-        while j < DEGREE + 2 {
-            tables[j][slot] = row[j];
-            j += 1;
-        }
-        slot += 1;
-    }
-    tables
-};
+/// The offset added to `a` for the interval's bits.
+const OFFSET: f32 = 1.0;
 
 /// `tanh(x)` on AVX-512 `f32` lanes (see the module documentation).
 #[derive(Clone, Copy)]
@@ -154,7 +133,7 @@ impl Elementwise<F32x16> for TableTanh {
         let abs = x.abs();
         // `min` and `max` return their second operand if either is NaN.
         let a = F32x16::splat(TINY).max(F32x16::splat(SATURATION).min(abs));
-        let index = interval(a);
+        let index = interval(a, OFFSET);
         let [b, coefficients @ ..] = &TABLES;
         let y = a.sub(lookup(b, index));
         let (last, lower) = coefficients.split_last().expect("DEGREE + 1 coefficients");
@@ -166,29 +145,4 @@ impl Elementwise<F32x16> for TableTanh {
         // so the smaller never moves p away from tanh.
         p.min(abs).or_sign(x)
     }
-}
-
-/// The interval of each lane of `a` (in its low 5 bits): the bits of
-/// `1 + a` without the 20 lowest, that is exponent and 3 mantissa bits.
-#[inline(always)]
-fn interval(a: F32x16) -> __m512i {
-    let t = a.add(F32x16::splat(1.0));
-    // SAFETY: AVX-512F, as everywhere F32x16 exists (avx512.rs's safety
-    // note).
-    unsafe { _mm512_srli_epi32::<20>(_mm512_castps_si512(t.0)) }
-}
-
-/// `table[index % 32]` in each lane.
-#[inline(always)]
-fn lookup(table: &[f32; 32], index: __m512i) -> F32x16 {
-    let (low, high) = table.split_at(16);
-    // SAFETY: AVX-512F as above; each load reads the 16 values of its
-    // half of the table, and `loadu` takes any alignment.
-    F32x16(unsafe {
-        _mm512_permutex2var_ps(
-            _mm512_loadu_ps(low.as_ptr()),
-            index,
-            _mm512_loadu_ps(high.as_ptr()),
-        )
-    })
 }
