@@ -3,8 +3,8 @@
 //! results rounded once), and division is `vrcp14ps` (14 bits) refined by
 //! one fused Newton step on the quotient (two more steps on the reciprocal
 //! for `f64`), which is faster than `vdivps` and as accurate. The `f32`
-//! tanh has its own kernel, a table of polynomials (tanh_table.rs, with
-//! slots.rs's lookup).
+//! tanh and exact gelu have their own kernels, tables of polynomials
+//! (tanh_table.rs, gelu_table.rs, sharing slots.rs's lookup).
 //!
 //! # Safety
 //!
@@ -24,6 +24,7 @@ pub(super) fn isa() -> Option<&'static Isa> {
     std::arch::is_x86_feature_detected!("avx512f").then_some(&ISA)
 }
 
+mod gelu_table;
 mod slots;
 mod tanh_table;
 
@@ -31,7 +32,8 @@ define_isa!(
     f32: F32x16,
     f64: F64x8,
     features: "avx512f",
-    tanh_f32: tanh_table::TableTanh
+    tanh_f32: tanh_table::TableTanh,
+    gelu_f32: gelu_table::TableGelu
 );
 
 /// Evaluates an AVX-512F intrinsic expression.

@@ -31,9 +31,10 @@
 //!   and portable.rs (plain Rust over fixed-size arrays, which the
 //!   compiler turns into SSE2 or NEON code): the registers, and the kernels
 //!   compiled for them. `unsafe` appears there only for intrinsics, and in
-//!   [`native`] (native_types.rs) for one type cast. One kernel is
-//!   specific to a path: the AVX-512 `f32` tanh (avx512/tanh_table.rs), a
-//!   table of polynomials picked per lane by permutes.
+//!   [`native`] (native_types.rs) for one type cast. Two kernels are
+//!   specific to a path: the AVX-512 `f32` tanh and exact gelu
+//!   (avx512/tanh_table.rs, avx512/gelu_table.rs), tables of polynomials
+//!   picked per lane by permutes (avx512/slots.rs).
 //!
 //! # Dispatch
 //!
@@ -130,9 +131,11 @@ pub(crate) use table::{Isa, Kernels};
 /// vector types. With `features`, each kernel is compiled with those target
 /// features enabled and wrapped in a safe function; the caller must make
 /// `ISA` reachable only once the features are detected. With `tanh_f32`,
-/// that `Elementwise` replaces tanh.rs's for the `f32` tanh.
+/// that `Elementwise` replaces tanh.rs's for the `f32` tanh; with
+/// `gelu_f32`, gelu_f32.rs's evaluation in `f64` lanes for the `f32` exact
+/// gelu.
 macro_rules! define_isa {
-    (f32: $f32:ty, f64: $f64:ty $(, features: $features:literal)? $(, tanh_f32: $tanh_f32:expr)?) => {
+    (f32: $f32:ty, f64: $f64:ty $(, features: $features:literal)? $(, tanh_f32: $tanh_f32:expr)? $(, gelu_f32: $gelu_f32:expr)?) => {
         define_isa!(@kernels [$($features)?];
             sigmoid_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::sigmoid::Sigmoid);
             tanh_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, define_isa!(@tanh_f32 $($tanh_f32)?));
@@ -140,7 +143,7 @@ macro_rules! define_isa {
             exp_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::exp::Exp);
             log1p_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::log1p::Log1p);
             ln_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::ln::Ln);
-            gelu_f32(xs: f32) => $crate::kernels::gelu_f32::through_f64::<$f64>(xs);
+            gelu_f32(xs: f32) => define_isa!(@gelu_f32 xs, $f32, $f64 $(, $gelu_f32)?);
             gelu_tanh_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::gelu_tanh::GeluTanh);
             log_softmax_f32(xs: f32) => $crate::kernels::log_softmax::log_softmax::<$f32>(xs);
             silu_f32(xs: f32) => $crate::kernels::vector::map_in_place::<$f32>(xs, $crate::kernels::silu::Silu);
@@ -298,6 +301,8 @@ macro_rules! define_isa {
     // The `f32` tanh: tanh.rs's formula unless the path brings its own.
     (@tanh_f32) => { $crate::kernels::tanh::Tanh };
     (@tanh_f32 $kernel:expr) => { $kernel };
+    (@gelu_f32 $xs:ident, $f32:ty, $f64:ty) => { $crate::kernels::gelu_f32::through_f64::<$f64>($xs) };
+    (@gelu_f32 $xs:ident, $f32:ty, $f64:ty, $kernel:expr) => { $crate::kernels::vector::map_in_place::<$f32>($xs, $kernel) };
     // The kernels that are not in place, for one element type.
     (@for_type $features:tt; $vector:ty, $t:ty, $row_times_matrix:ident, $bce:ident, $bce_logits:ident, [$cross_entropy:ident, $probability_rows:ident, $softmax:ident], $first_bad_label:ident,
         [$squared_sum:ident, $absolute_sum:ident, $squared_slopes:ident, $absolute_slopes:ident, $adam:ident, $all_finite:ident]) => {
