@@ -1,6 +1,6 @@
 """Fits the constants of src/kernels/avx512/gelu_table.rs (the exact gelu's
 AVX-512 f32 kernel) and prints them as Rust: the 25 interval rows
-[b, c0, q0..q4], the e^r - 1 polynomial S and the near-zero series P.
+[b, c0, q0..q4] and the near-zero series P (e^r - 1 is exp.rs's).
 
 Needs mpmath and numpy; a reference tool, never run by CI:
 
@@ -97,12 +97,6 @@ def main():
         b, c0, q, off, err = interval_row(lo, hi)
         print(f"    // a in [{lo}, {hi}): c0 {off:.4f} ULP off G(b), fit 2^{np.log2(err):.1f}")
         print("    [" + ", ".join(rust(v) for v in [b, c0, *q]) + "],")
-    # e^r - 1 = r + r²·S(r), error relative to e^r.
-    half_ln2 = float(mp.log(2) / 2) * 1.001 + 1e-6
-    rs = chebyshev(-half_ln2, half_ln2, 600)
-    fs = np.array([float((mp.exp(mp.mpf(r)) - 1 - mp.mpf(r)) / mp.mpf(r) ** 2) for r in rs])
-    s, err = lawson(rs, fs, rs**2 / np.exp(rs), 4)
-    print(f"EXP_S (2^{np.log2(err):.1f}):", ", ".join(rust(v) for v in s))
     # gelu(x) = x/2 + x²·P(x²) on |x| <= 0.5, error relative to gelu(-|x|).
     us = chebyshev(0, 0.25 * 1.0001, 600)
     fs = np.array([float((mp.ncdf(mp.sqrt(u)) - mp.mpf(1) / 2) / mp.sqrt(u)) for u in us])

@@ -31,8 +31,9 @@
 use super::exp::reduce;
 use super::vector::{Elementwise, Vector, horner, map_in_place, splat};
 
-/// From here on `a·Φ(-a)` rounds to 0 in `f32`.
-const A_MAX: f64 = 14.5;
+/// From here on `a·Φ(-a)` rounds to 0 in `f32` (`14.5·Φ(-14.5) < 2^-151`):
+/// the clamp of this kernel and avx512/gelu_table.rs's.
+pub(crate) const A_MAX: f32 = 14.5;
 
 /// `E`, lowest degree first: `e^r ≈ 1 + r·E(r)` on `|r| ≤ ln2/2`.
 const EXP_POLY: [f64; 6] = [
@@ -71,7 +72,7 @@ struct GeluForF32;
 impl<V: Vector<Scalar = f64>> Elementwise<V> for GeluForF32 {
     #[inline(always)]
     fn apply(self, x: V) -> V {
-        let a_max = V::splat(A_MAX);
+        let a_max = V::splat(f64::from(A_MAX));
         let a = x.abs();
         // `min` returns its second operand if either is NaN: NaN stays.
         let clamped = a_max.min(a);

@@ -47,7 +47,8 @@ pub(crate) struct Kernels<T> {
     /// ([`bce_logits`](Kernels::bce_logits)); categorical cross-entropy
     /// from logits runs it over blocks of rows (src/loss/).
     pub(crate) exp: fn(&mut [T]),
-    /// The exact gelu, `x·Φ(x)` (gelu.rs, gelu_f32.rs, gelu_f64.rs).
+    /// The exact gelu, `x·Φ(x)` (gelu_f32.rs, avx512/gelu_table.rs,
+    /// gelu_f64.rs).
     pub(crate) gelu: fn(&mut [T]),
     /// Keras's tanh form of gelu (gelu_tanh.rs).
     pub(crate) gelu_tanh: fn(&mut [T]),

@@ -13,9 +13,8 @@
 //!   part exact (ln2_hi has 16 bits, `|k| ≤ 152`), so `r` is within 2^-26
 //!   of `-a²/2 - k·ln2`, where one rounding of `-a²/2` would cost up to
 //!   2^-18 (relative, in `e^(-a²/2)`) near `a = 14`.
-//! - `E = e^r - 1 = r + r²·S(r)`, `S` of degree 4 fitted for the error
-//!   relative to `e^r` (Lawson iterations, tools/fit_gelu_table.py, as all
-//!   the constants here): within 2^-28.
+//! - `E = e^r - 1` by silu.rs's [`fused_rho`] (exp.rs's polynomial, the
+//!   leading `r` added in the last FMA).
 //! - `G(a) = a·Φ(-a)·e^(a²/2)` (from 0.18 at `a = 0.5` to `1/√2π`) by a
 //!   table: intervals are eighths of the binades of `2 + a` (avx512/
 //!   slots.rs): `[0, 2)` by 1/4, `[2, 6)` by 1/2, `[6, 14)` by 1, and
@@ -23,14 +22,15 @@
 //!   middle whose `G(b)` is within 0.0002 ULP of the `f32` `c0`, `y = a -
 //!   b` exact (`a` and `b` within a factor 2 from `a = 0.5` on), `q` of
 //!   degree 4 fitted for the error relative to `G` on the interval widened
-//!   by 2^-19: within 2^-27.6, and `|y·q| ≤ 0.16·G`.
+//!   by 2^-19 (Lawson iterations, tools/fit_gelu_table.py, as the series'
+//!   constants below): within 2^-27.6, and `|y·q| ≤ 0.16·G`.
 //! - `G·e^r = c0 + (y·q + G·E)`, the bracket by one FMA on `y·q` rounded
 //!   and `G ≈ c0 + y·q`, then one rounding of the sum; `2^k` is one
 //!   `vscalefps` (subnormal results rounded once).
 //!
 //! Error of `t`, in units of its last place: 0.5 (the last rounding), 0.33
 //! (the bracket's rounding: `|y·q + G·E| ≤ 0.58·G·e^r`), 0.13 (`y·q`), 0.25
-//! (`r`), below 0.1 for `q`, `S` and the fits: about 1.3. For `x < 0` the
+//! (`r`), below 0.1 for `q`, `E` and the fits: about 1.3. For `x < 0` the
 //! result is `-t`; for `x ≥ 0.5`, `t ≤ 0.45·(x - t)` and `x - t` rounds
 //! once more: about 1.1. So within 2 ULP of the rounded result, as
 //! measured on every `f32` input (tests/exhaustive_gelu.rs).
@@ -51,16 +51,13 @@ use super::F32x16;
 use super::slots::{SLOTS, first_slot, interval, lookup, slot_tables};
 use crate::kernels::exp::ExpConstants;
 use crate::kernels::gelu_tanh::product_and_error;
+use crate::kernels::silu::fused_rho;
 use crate::kernels::vector::{Elementwise, Vector, horner, splat};
 
-/// From here on `a·Φ(-a)` rounds to 0.
-const A_MAX: f32 = 14.5;
+use crate::kernels::gelu_f32::A_MAX;
 
 /// Below this `|x|`, the series form.
 const SERIES_BELOW: f32 = 0.5;
-
-/// `S`, lowest degree first: `e^r - 1 ≈ r + r²·S(r)` on `|r| ≤ ln2/2`.
-const EXP_S: [f32; 5] = [0.4999999, 0.16666518, 0.04166881, 0.0083689, 0.0013791542];
 
 /// `P`, lowest degree first: `gelu(x) ≈ x/2 + x²·P(x²)` on `|x| ≤ 0.5`.
 const SERIES: [f32; 4] = [0.39894226, -0.06648949, 0.009961237, -0.0011229679];
@@ -170,7 +167,7 @@ fn tail(a: F32x16) -> F32x16 {
     let exact = k.neg_mul_add(F32x16::splat(f32::LN2_HI), h.mul(splat(-0.5)));
     let small = k.neg_mul_add(F32x16::splat(f32::LN2_LO), d.mul(splat(0.5)));
     let r = exact.add(small);
-    let e = r.mul(r).mul_add(horner(r, &EXP_S), r);
+    let e = fused_rho(r);
     let index = interval(a, OFFSET);
     let [b, c0, coefficients @ ..] = &TABLES;
     let y = a.sub(lookup(b, index));
