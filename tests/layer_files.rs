@@ -5,6 +5,9 @@
 //! hyper-parameters, negative moving variances, huge or zero widths,
 //! truncations) are errors that change nothing.
 
+mod model_file;
+
+use model_file::{join, split};
 use ndarray::{Array2, ArrayD, array};
 use neurite::io::{ActivationSpec, LayerSpec, ModelSpec};
 use neurite::layer::ActivationLayer;
@@ -12,7 +15,6 @@ use neurite::{
     Adam, BatchNormalization, BuiltinActivation, Dense, Dropout, Error, FitOptions, Layer,
     LayerNormalization, Linear, Relu, Sequential, Sigmoid,
 };
-use serde_json::Value;
 
 /// Dense(3 → 4, no bias) → BatchNormalization → relu → Dropout →
 /// LayerNormalization → Dense(4 → 1, sigmoid), trained a few epochs so
@@ -179,23 +181,6 @@ fn specs_of_the_new_layers_say_what_is_wrong() {
         ModelSpec::from_json(json),
         Err(Error::Format { .. })
     ));
-}
-
-/// The model file's header (JSON) and data.
-fn split(bytes: &[u8]) -> (Value, Vec<u8>) {
-    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
-    (
-        serde_json::from_slice(&bytes[8..8 + n]).unwrap(),
-        bytes[8 + n..].to_vec(),
-    )
-}
-
-fn join(header: &Value, data: &[u8]) -> Vec<u8> {
-    let text = header.to_string();
-    let mut out = (text.len() as u64).to_le_bytes().to_vec();
-    out.extend_from_slice(text.as_bytes());
-    out.extend_from_slice(data);
-    out
 }
 
 #[test]

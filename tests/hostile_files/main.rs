@@ -13,6 +13,8 @@
 //! editing a file's header and tensors); model_files.rs and
 //! npz_archives.rs the tests of each kind.
 
+#[path = "../model_file/mod.rs"]
+mod model_file;
 #[path = "../npz_writer/mod.rs"]
 mod npz_writer;
 #[path = "../rng/mod.rs"]
@@ -22,6 +24,7 @@ mod model_files;
 mod npz_archives;
 
 use allocation_counter::measure;
+use model_file::{join, split};
 use ndarray::{ArrayD, array};
 use neurite::{BuiltinActivation, Dense, Error, Maxout, Sequential};
 use npz_writer::{STORED, ZipOptions, f32_bytes, npy, npy_with_header, temp_path, zip};
@@ -122,22 +125,6 @@ fn load_everywhere(bytes: &[u8], name: &str) -> Result<Sequential<f32>, Error> {
 }
 
 // ------------------------------------------------------------ editing files
-
-/// A model file taken apart: the header JSON and the data.
-fn split(bytes: &[u8]) -> (Value, Vec<u8>) {
-    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
-    let header = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
-    (header, bytes[8 + n..].to_vec())
-}
-
-/// A file from a header and data, with the right length prefix.
-fn join(header: &Value, data: &[u8]) -> Vec<u8> {
-    let text = header.to_string();
-    let mut out = (text.len() as u64).to_le_bytes().to_vec();
-    out.extend_from_slice(text.as_bytes());
-    out.extend_from_slice(data);
-    out
-}
 
 /// The model file with its header edited.
 fn edit_header(bytes: &[u8], edit: impl FnOnce(&mut Value)) -> Vec<u8> {
